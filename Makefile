@@ -1,0 +1,69 @@
+# Entry points: `make run` (portal on http://127.0.0.1:8000 with demo data), `make test`,
+# `make check` (lint, migrations, deploy check, tests).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DEV_ENV := DEBUG=1
+# Production-like settings for the embedded demo: no stack traces, plain HTTP on 127.0.0.1.
+RUN_ENV := DEBUG=0 HTTPS=0 SECRET_KEY="$$(cat var/secret_key)"
+TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@localhost:5432/portal} \
+	REDIS_URL=$${TEST_REDIS_URL:-redis://localhost:6379/14}
+
+.PHONY: run dev install test test-fast e2e check lint fmt migrations messages deploy-check clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed locale/vi/LC_MESSAGES/django.mo
+
+locale/vi/LC_MESSAGES/django.mo: locale/vi/LC_MESSAGES/django.po $(VENV)/.installed
+	$(DEV_ENV) $(PY) manage.py compilemessages -v 0 --ignore "$(VENV)"
+
+var/secret_key:
+	mkdir -p var
+	$(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+## run: install, migrate, load the demo and serve on http://127.0.0.1:8000 (SQLite, tasks in-process)
+run: install var/secret_key
+	$(RUN_ENV) $(PY) manage.py migrate --no-input -v 0
+	$(RUN_ENV) $(PY) manage.py collectstatic --no-input -v 0
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+## dev: like run, with DEBUG on and autoreload
+dev: install
+	$(DEV_ENV) $(PY) manage.py migrate --no-input -v 0
+	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+## test: the whole suite on the local PostgreSQL and Redis, browser tests included
+test: install
+	$(TEST_ENV) $(PY) -m pytest
+
+lint:
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+fmt:
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+migrations:
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+deploy-check:
+	DEBUG=0 SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))')" \
+		ALLOWED_HOSTS=portal.example.vn $(PY) manage.py check --deploy --fail-level WARNING
+
+messages:
+	$(DEV_ENV) $(PY) manage.py makemessages -l vi --no-obsolete \
+		-i "$(VENV)/*" -i "tests/*" -i "staticfiles/*" -i "matching/engine/*"
+
+## check: everything CI checks
+check: install lint migrations deploy-check test
+
+clean:
+	rm -rf $(VENV) staticfiles var/test-media

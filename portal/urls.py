@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from . import views
+
+portal_patterns = (
+    [
+        path("", views.home, name="home"),
+        path("dashboard/", views.dashboard, name="dashboard"),
+        path("dashboard/enterprise/", views.dashboard_enterprise, name="dashboard_enterprise"),
+        path("dashboard/staff/", views.dashboard_staff, name="dashboard_staff"),
+        path("dashboard/representative/", views.dashboard_representative, name="dashboard_representative"),
+        path("dashboard/coordinator/", views.dashboard_coordinator, name="dashboard_coordinator"),
+    ],
+    "portal",
+)
+
+urlpatterns = [
+    path("", include(portal_patterns)),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+]

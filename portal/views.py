@@ -1,0 +1,56 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from accounts.models import Role
+from accounts.permissions import role_of
+
+from . import health
+
+DASHBOARD_BY_ROLE = {
+    Role.ENTERPRISE: "portal:dashboard_enterprise",
+    Role.STAFF: "portal:dashboard_staff",
+    Role.REPRESENTATIVE: "portal:dashboard_representative",
+    Role.COORDINATOR: "portal:dashboard_coordinator",
+    Role.ADMIN: "admin:index",
+}
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Send each role to its own page; a pending registration sees where it stands."""
+    target = DASHBOARD_BY_ROLE.get(role_of(request.user))
+    if target is None:
+        return render(request, "portal/dashboard_pending.html")
+    return redirect(target)
+
+
+def role_dashboard(role: str, template: str):
+    @login_required
+    def view(request: HttpRequest) -> HttpResponse:
+        if role_of(request.user) != role:
+            raise Http404
+        return render(request, template)
+
+    view.__name__ = f"dashboard_{role}"
+    return view
+
+
+dashboard_enterprise = role_dashboard(Role.ENTERPRISE, "portal/dashboard_enterprise.html")
+dashboard_staff = role_dashboard(Role.STAFF, "portal/dashboard_staff.html")
+dashboard_representative = role_dashboard(Role.REPRESENTATIVE, "portal/dashboard_representative.html")
+dashboard_coordinator = role_dashboard(Role.COORDINATOR, "portal/dashboard_coordinator.html")
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    results = health.checks()
+    healthy = all(ok for ok, _state in results.values())
+    body = {"status": "ok" if healthy else "degraded", **{k: state for k, (_ok, state) in results.items()}}
+    return JsonResponse(body, status=200 if healthy else 503)
+

@@ -1,0 +1,120 @@
+"""The cast: one user per role and province, so access tests read like sentences."""
+
+import pytest
+
+from accounts.models import Organization
+
+from .factories import OrganizationFactory, UserFactory, province
+
+Kind = Organization.Kind
+
+
+@pytest.fixture
+def thai_nguyen(db):
+    return province("thai-nguyen")
+
+
+@pytest.fixture
+def bac_ninh(db):
+    return province("bac-ninh")
+
+
+@pytest.fixture
+def enterprise_tn(thai_nguyen):
+    """A member of a tea firm in Thái Nguyên."""
+    return UserFactory(organization=OrganizationFactory(name="Chè Tân Cương", province=thai_nguyen))
+
+
+@pytest.fixture
+def enterprise_tn_colleague(enterprise_tn):
+    return UserFactory(organization=enterprise_tn.organization)
+
+
+@pytest.fixture
+def enterprise_bn(bac_ninh):
+    return UserFactory(organization=OrganizationFactory(name="Khuôn mẫu Bắc Ninh", province=bac_ninh))
+
+
+@pytest.fixture
+def pending_enterprise_tn(thai_nguyen):
+    return UserFactory(organization=OrganizationFactory(
+        name="Công ty chờ duyệt", province=thai_nguyen, status=Organization.Status.PENDING))
+
+
+@pytest.fixture
+def pending_enterprise_bn(bac_ninh):
+    return UserFactory(organization=OrganizationFactory(
+        name="Công ty chờ duyệt Bắc Ninh", province=bac_ninh, status=Organization.Status.PENDING))
+
+
+@pytest.fixture
+def staff_tn(thai_nguyen):
+    return UserFactory(organization=OrganizationFactory(
+        kind=Kind.PROVINCIAL_DEPARTMENT, name="Sở KH&CN Thái Nguyên", province=thai_nguyen, tax_code=""))
+
+
+@pytest.fixture
+def staff_bn(bac_ninh):
+    return UserFactory(organization=OrganizationFactory(
+        kind=Kind.PROVINCIAL_DEPARTMENT, name="Sở KH&CN Bắc Ninh", province=bac_ninh, tax_code=""))
+
+
+@pytest.fixture
+def rep_jp(db):
+    return UserFactory(organization=OrganizationFactory(
+        kind=Kind.REPRESENTATION, name="Đại diện tại Nhật Bản", province=None, country="JP", tax_code=""))
+
+
+@pytest.fixture
+def rep_de(db):
+    return UserFactory(organization=OrganizationFactory(
+        kind=Kind.REPRESENTATION, name="Đại diện tại Đức", province=None, country="DE", tax_code=""))
+
+
+@pytest.fixture
+def coordinator(db):
+    return UserFactory(organization=OrganizationFactory(
+        kind=Kind.NATIONAL_UNIT, name="Cục Ứng dụng", province=province("ha-noi"), tax_code=""))
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(organization=None, is_staff=True, is_superuser=True)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser and worker tests flush the tables (migrated reference data included): run them last."""
+
+    def flushes(item) -> bool:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", [])
+        return bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in fixtures \
+            or "live_server" in fixtures
+
+    items.sort(key=flushes)
+
+
+CAST = ["anonymous", "pending_enterprise_tn", "enterprise_tn", "enterprise_bn", "staff_tn",
+        "staff_bn", "rep_jp", "rep_de", "coordinator", "superuser"]
+
+
+@pytest.fixture
+def cast(request):
+    """cast("staff_tn") -> that user; "anonymous" -> AnonymousUser."""
+    from django.contrib.auth.models import AnonymousUser
+
+    def get(name: str):
+        return AnonymousUser() if name == "anonymous" else request.getfixturevalue(name)
+
+    return get
+
+
+def reload_reference_data() -> None:
+    """Transactional tests flush every table, the migrated reference data included."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("portal.migrations.0002_load_reference_data")
+    migration.load(apps, None)
