@@ -204,7 +204,11 @@ CELERY_TASK_TIME_LIMIT = 600  # a full-rebuild chunk must finish well inside thi
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}  # > longest retry backoff
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "expire-overdue-demands": {"task": "demands.expire_overdue", "schedule": 3600 * 6},
+    "archive-expired-offers": {"task": "offers.archive_expired", "schedule": 3600 * 6},
+    "remind-expiring-offers": {"task": "offers.remind_expiring", "schedule": 3600 * 24},
+}
 
 # Email: console in development; SMTP from the environment in production.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -21,5 +21,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
+    path("demands/", include("demands.urls")),
+    path("offers/", include("offers.urls")),
+    path("matching/", include("matching.urls")),
+    path("api/", include("offers.api_urls")),
     path("admin/", admin.site.urls),
 ]

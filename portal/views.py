@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 from accounts.models import Role
 from accounts.permissions import role_of
 
-from . import health
+from . import dashboards, health
 
 DASHBOARD_BY_ROLE = {
     Role.ENTERPRISE: "portal:dashboard_enterprise",
@@ -30,21 +30,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return redirect(target)
 
 
-def role_dashboard(role: str, template: str):
+def role_dashboard(role: str, template: str, context):
     @login_required
     def view(request: HttpRequest) -> HttpResponse:
         if role_of(request.user) != role:
             raise Http404
-        return render(request, template)
+        return render(request, template, context(request.user))
 
     view.__name__ = f"dashboard_{role}"
     return view
 
 
-dashboard_enterprise = role_dashboard(Role.ENTERPRISE, "portal/dashboard_enterprise.html")
-dashboard_staff = role_dashboard(Role.STAFF, "portal/dashboard_staff.html")
-dashboard_representative = role_dashboard(Role.REPRESENTATIVE, "portal/dashboard_representative.html")
-dashboard_coordinator = role_dashboard(Role.COORDINATOR, "portal/dashboard_coordinator.html")
+dashboard_enterprise = role_dashboard(
+    Role.ENTERPRISE, "portal/dashboard_enterprise.html", dashboards.enterprise_context
+)
+dashboard_staff = role_dashboard(Role.STAFF, "portal/dashboard_staff.html", dashboards.staff_context)
+dashboard_representative = role_dashboard(
+    Role.REPRESENTATIVE, "portal/dashboard_representative.html", dashboards.representative_context
+)
+dashboard_coordinator = role_dashboard(
+    Role.COORDINATOR, "portal/dashboard_coordinator.html", dashboards.coordinator_context
+)
 
 
 @never_cache

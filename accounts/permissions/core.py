@@ -1,14 +1,4 @@
-"""The one place that answers "may this user see / do this to this object".
-
-Two kinds of answers, kept side by side so they cannot drift apart:
-- `can(user, action, obj)` for one object (predicates from `rules`);
-- `<things>_visible_to(user, queryset)` to scope a list, an export, an API or a search.
-
-Views fetch objects through the scoped querysets (an object outside the scope answers 404,
-so ids do not leak) and then `require()` the action they are about to perform.
-Apps register their object rules here; the predicates look only at ids on the object, so
-this module imports no other app's models.
-"""
+"""Who the user is, organisation rules, and the `can` / `require` entry points."""
 
 from __future__ import annotations
 
@@ -18,10 +8,10 @@ import rules
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from .models import Organization, Role
+from accounts.models import Organization, Role
 
 if TYPE_CHECKING:
-    from .models import User
+    from accounts.models import User
 
 # --- who the user is ---------------------------------------------------------------------
 

@@ -1,0 +1,3 @@
+"""REST API under /api/ (built by the offers issue)."""
+
+urlpatterns: list = []

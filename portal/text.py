@@ -1,0 +1,19 @@
+"""Text helpers shared by demands, offers and search.
+
+One implementation, the matching engine's pure-Python normaliser, so a form, a search box and
+the ranking all read Vietnamese the same way.
+"""
+
+from matching.engine.normalize import (
+    detect_language,
+    fold,
+    has_vietnamese_diacritics,
+    normalize_text,
+)
+
+__all__ = ["detect_language", "fold", "has_vietnamese_diacritics", "normalize_text", "search_blob"]
+
+
+def search_blob(*texts: str) -> str:
+    """The folded text stored in `search_text` columns: "Chè xanh" -> "che xanh"."""
+    return fold(" ".join(t for t in texts if t))
