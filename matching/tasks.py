@@ -1,13 +1,63 @@
-"""Matching tasks. Task names are a public interface: renaming one strands queued messages."""
+"""Matching tasks: ids in, work in services. Task names are a public interface.
+
+Each task is idempotent (upserts keyed by (demand, offer), compare-and-swap on the rebuild
+cursor), so the broker may deliver it twice: with acks_late a killed worker re-delivers.
+"""
+
+import logging
 
 from celery import shared_task
+from django.db import DatabaseError
+from redis.exceptions import RedisError
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+# Transient failures worth retrying: the database or Redis blinked.
+RETRY = {
+    "autoretry_for": (DatabaseError, RedisError, ConnectionError),
+    "retry_backoff": 5,
+    "retry_backoff_max": 600,  # far below the broker's visibility timeout (3600 s)
+    "retry_jitter": True,
+    "max_retries": 8,
+}
 
 
-@shared_task(name="matching.match_demand")
-def match_demand(demand_id: int) -> None:
-    """Rank offers for one published demand (implemented by the matching issue)."""
+@shared_task(name="matching.match_demand", **RETRY)
+def match_demand(demand_id: int) -> int:
+    """Rank offers for one demand (after it is published or edited)."""
+    return services.match_demand(demand_id=demand_id)
 
 
-@shared_task(name="matching.match_offer")
-def match_offer(offer_id: int) -> None:
-    """Rank demands for one published offer (implemented by the matching issue)."""
+@shared_task(name="matching.match_offer", **RETRY)
+def match_offer(offer_id: int) -> int:
+    """Rank demands for one offer (after it is published or edited)."""
+    return services.match_offer(offer_id=offer_id)
+
+
+@shared_task(name="matching.rebuild_matches", **RETRY)
+def rebuild_matches(run_id: int) -> None:
+    """One chunk of a full rebuild; queues the next chunk until the run is done or stopped."""
+    try:
+        more = services.rebuild_chunk(run_id=run_id)
+    except (DatabaseError, RedisError, ConnectionError):
+        raise
+    except Exception as error:
+        services.rebuild_fail(run_id=run_id, error=error)
+        raise
+    if more:
+        rebuild_matches.delay(run_id)
+
+
+@shared_task(name="matching.reconcile")
+def reconcile() -> dict:
+    """Re-queue records whose matching is missing or stale (a lost task never loses a match)."""
+    demand_ids, offer_ids = services.stale_records()
+    for demand_id in demand_ids:
+        match_demand.delay(demand_id)
+    for offer_id in offer_ids:
+        match_offer.delay(offer_id)
+    if demand_ids or offer_ids:
+        logger.info("reconcile: re-queued %d demands and %d offers", len(demand_ids), len(offer_ids))
+    return {"demands": len(demand_ids), "offers": len(offer_ids)}

@@ -27,3 +27,10 @@ def broker_state() -> tuple[bool, str]:
 
 def checks() -> dict[str, tuple[bool, str]]:
     return {"database": database_state(), "broker": broker_state()}
+
+
+def matching_state() -> str:
+    """Reported, not a failure: a degraded engine still ranks by terms and structure."""
+    from matching.corpus import engine_status
+
+    return engine_status()[1]

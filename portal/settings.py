@@ -67,12 +67,14 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI files served locally: the CSP allows no CDN
     "rules.apps.AutodiscoverRulesConfig",
     "portal",
     "accounts",
     "demands",
     "offers",
     "matching",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +210,7 @@ CELERY_BEAT_SCHEDULE = {
     "expire-overdue-demands": {"task": "demands.expire_overdue", "schedule": 3600 * 6},
     "archive-expired-offers": {"task": "offers.archive_expired", "schedule": 3600 * 6},
     "remind-expiring-offers": {"task": "offers.remind_expiring", "schedule": 3600 * 24},
+    "reconcile-matches": {"task": "matching.reconcile", "schedule": 600},
 }
 
 # Email: console in development; SMTP from the environment in production.
@@ -268,6 +271,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Technology-transfer portal API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

@@ -58,5 +58,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     results = health.checks()
     healthy = all(ok for ok, _state in results.values())
     body = {"status": "ok" if healthy else "degraded", **{k: state for k, (_ok, state) in results.items()}}
+    body["matching"] = health.matching_state()
     return JsonResponse(body, status=200 if healthy else 503)
 

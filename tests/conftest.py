@@ -82,17 +82,21 @@ def superuser(db):
     return UserFactory(organization=None, is_staff=True, is_superuser=True)
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items):
-    """Browser and worker tests flush the tables (migrated reference data included): run them last."""
+def _flushes(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", [])
+    return bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in fixtures \
+        or "live_server" in fixtures
 
-    def flushes(item) -> bool:
-        marker = item.get_closest_marker("django_db")
-        fixtures = getattr(item, "fixturenames", [])
-        return bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in fixtures \
-            or "live_server" in fixtures
 
-    items.sort(key=flushes)
+@pytest.fixture(autouse=True)
+def _reference_data_survives_flush(request, django_db_blocker):
+    """Transactional tests (browser, worker) end by flushing every table, the migrated
+    reference data included; put it back so the tests after them find provinces and fields."""
+    yield
+    if _flushes(request.node):
+        with django_db_blocker.unblock():
+            reload_reference_data()
 
 
 CAST = ["anonymous", "pending_enterprise_tn", "enterprise_tn", "enterprise_bn", "staff_tn",

@@ -23,6 +23,7 @@ from .core import (
     role_of,
 )
 from .demands import campaigns_visible_to, demand_shows_identity, demands_visible_to
+from .matching import matches_visible_to
 from .offers import offers_visible_to
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "is_enterprise",
     "is_representative",
     "is_staff",
+    "matches_visible_to",
     "offers_visible_to",
     "organizations_visible_to",
     "pending_registrations_for",

@@ -74,6 +74,9 @@ rules.add_rule("demand.publish", province_staff & status_in("submitted"))
 rules.add_rule("demand.return", province_staff & status_in("submitted"))
 rules.add_rule("demand.close", province_staff & status_in("published", "in_connection"))
 rules.add_rule("demand.fulfil", province_staff & status_in("published", "in_connection"))
+rules.add_rule("demand.mark_in_connection", province_staff & status_in("published"))
+# The timeline and the review note name the people involved: insiders only.
+rules.add_rule("demand.view_history", insiders)
 rules.add_rule("demand.import", is_staff)
 rules.add_rule("demand.list_province", is_staff | is_coordinator | is_admin)
 

@@ -38,6 +38,8 @@ own = is_representative & is_own_offer
 rules.add_rule("offer.view", own | is_published | ((is_staff | is_national) & is_archived))
 rules.add_rule("offer.view_attachments", own | is_published | is_national)
 rules.add_rule("offer.create", is_representative)
+rules.add_rule("offer.import", is_representative)
+rules.add_rule("offer.list_own", is_representative)  # "my offers", the API, import, tokens
 rules.add_rule("offer.edit", own & ~is_archived)
 rules.add_rule("offer.publish", own & is_draft)
 rules.add_rule("offer.archive", own & ~is_archived)

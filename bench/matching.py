@@ -1,0 +1,287 @@
+"""Matching benchmark: python -m bench.matching --offers N --demands M
+
+Builds a corpus of N published offers and M published demands in a PostgreSQL database of its
+own (BENCH_DATABASE_URL, default postgres://postgres@localhost:5432/portal_bench), then
+measures the real service path the Celery tasks run, writes included, and prints one JSON line.
+
+Texts derive from the evaluation files (../shared/eval/dev) and the field taxonomy. Embedding
+100,000 texts would take over an hour here, so stored vectors of the large corpus derive from
+real embeddings of the base texts (plus a little noise); every *new* record in the timed part
+is embedded for real.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL_DIR = ROOT.parent / "shared" / "eval" / "dev"
+
+
+def setup_django(database_url: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.pop("REDIS_URL", None)  # tasks in-process: the benchmark times the work itself
+    os.environ.setdefault("HTTPS", "0")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+
+
+def ensure_database(database_url: str) -> None:
+    import psycopg2
+    from psycopg2 import sql
+
+    name = database_url.rsplit("/", 1)[-1]
+    admin = psycopg2.connect(database_url.rsplit("/", 1)[0] + "/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cursor.fetchone():
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    admin.close()
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def first_tokens(text: str, n: int = 100) -> str:
+    return " ".join(text.split()[:n])
+
+
+def jitter(vectors, rng, scale: float = 0.02):
+    import numpy as np
+
+    noisy = vectors + rng.normal(0, scale, vectors.shape).astype(np.float32)
+    return noisy / np.linalg.norm(noisy, axis=1, keepdims=True)
+
+
+def build_corpus(n_offers: int, n_demands: int, seed: int = 7) -> dict:
+    """Bulk-insert the corpus with its embeddings; returns the base records for timed runs."""
+    import numpy as np
+    from django.db import connection, transaction
+
+    from accounts.models import Organization
+    from demands.models import Demand
+    from matching import corpus
+    from matching.engine.embedder import text_hash
+    from matching.models import Embedding, Match, MatchedRecord, MatchingRun
+    from offers.models import Offer
+    from portal.models import Field
+
+    rng = np.random.default_rng(seed)
+    base_offers = read_jsonl(EVAL_DIR / "offers.jsonl")
+    base_demands = read_jsonl(EVAL_DIR / "demands.jsonl")
+    field_names = dict(Field.objects.filter(parent__isnull=False).values_list("code", "name_en"))
+    model = corpus.embedder()
+
+    with transaction.atomic():
+        Match.objects.all().delete()
+        MatchedRecord.objects.all().delete()
+        MatchingRun.objects.all().delete()
+        Embedding.objects.all().delete()
+        Demand.objects.all().delete()
+        Offer.objects.all().delete()
+        reps = list(Organization.objects.filter(kind="representation"))
+        firms = list(Organization.objects.filter(kind="enterprise"))
+
+    def offer_profile_text(row, i):
+        extra = f" {field_names.get((row.get('fields') or ['2.02'])[0], '')} {i}"
+        return row["title"] + extra, row["description"]
+
+    # Base vectors: the real model on the real texts (as the portal would embed them).
+    from matching.engine.profiles import DemandProfile, OfferProfile
+
+    offer_base_vectors = model.embed_passages(
+        [OfferProfile(id=0, title=r["title"], text=r["description"]).full_text for r in base_offers])
+    demand_base_vectors = model.embed_queries(
+        [DemandProfile(id=0, title=r["title"], text=r["description"]).full_text for r in base_demands])
+
+    batch = 5000
+    fields_through = Offer.fields.through
+    for start in range(0, n_offers, batch):
+        stop = min(n_offers, start + batch)
+        rows, picks = [], []
+        for i in range(start, stop):
+            pick = i % len(base_offers)
+            base = base_offers[pick]
+            title, description = offer_profile_text(base, i)
+            rows.append(Offer(
+                representation=reps[i % len(reps)], provider_name=f"Provider {i}",
+                provider_country=base.get("country") or "JP", title=title, summary=description,
+                language=base["language"], trl_id=base.get("trl"), status=Offer.Status.PUBLISHED,
+                external_ref=f"bench-{i}", search_text="",
+            ))
+            picks.append(pick)
+        created = Offer.objects.bulk_create(rows, batch_size=1000)
+        fields_through.objects.bulk_create(
+            [fields_through(offer_id=o.id, field_id=f)
+             for o, p in zip(created, picks, strict=True) for f in (base_offers[p].get("fields") or [])[:3]],
+            batch_size=5000, ignore_conflicts=True)
+        vectors = jitter(offer_base_vectors[picks], rng)
+        Embedding.objects.bulk_create([
+            Embedding(kind="offer", object_id=o.id, model_version=model.model_version,
+                      text_hash=text_hash(OfferProfile(id=o.id, title=o.title, text=corpus.offer_text(o)).full_text),
+                      language=o.language, vector=vectors[k].astype("<f4").tobytes())
+            for k, o in enumerate(created)
+        ], batch_size=2000)
+
+    firm_fields = Demand.fields.through
+    rows, picks = [], []
+    for i in range(n_demands):
+        pick = i % len(base_demands)
+        base = base_demands[pick]
+        firm = firms[i % len(firms)]
+        rows.append(Demand(
+            organization=firm, province_id=firm.province_id, title=f"{base['title']} ({i})",
+            problem=base["description"], language=base["language"], status=Demand.Status.PUBLISHED,
+            trl_min_id=base.get("trl_min"), budget_max_vnd=base.get("budget_vnd"),
+        ))
+        picks.append(pick)
+    created = Demand.objects.bulk_create(rows, batch_size=2000)
+    firm_fields.objects.bulk_create(
+        [firm_fields(demand_id=d.id, field_id=f)
+         for d, p in zip(created, picks, strict=True) for f in (base_demands[p].get("fields") or [])[:3]],
+        batch_size=5000, ignore_conflicts=True)
+    vectors = jitter(demand_base_vectors[picks], rng)
+    Embedding.objects.bulk_create([
+        Embedding(kind="demand", object_id=d.id, model_version=model.model_version,
+                  text_hash=text_hash(DemandProfile(id=d.id, title=d.title, text=corpus.demand_text(d)).full_text), language=d.language,
+                  vector=vectors[k].astype("<f4").tobytes())
+        for k, d in enumerate(created)
+    ], batch_size=2000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {"base_offers": base_offers, "base_demands": base_demands, "firms": firms, "reps": reps}
+
+
+def measure_embedding(base: dict) -> float:
+    from matching import corpus
+
+    texts = [first_tokens(r["title"] + ". " + r["description"]) for r in base["base_offers"]][:64]
+    model = corpus.embedder()
+    model.embed_passages(texts[:4])  # warm
+    started = time.perf_counter()
+    model.embed_passages(texts)
+    return len(texts) / (time.perf_counter() - started)
+
+
+def timed_new_demands(base: dict, count: int) -> list[float]:
+    from demands.models import Demand
+    from matching import services
+
+    timings = []
+    for i in range(count):
+        source = base["base_demands"][i % len(base["base_demands"])]
+        firm = base["firms"][i % len(base["firms"])]
+        # A new text each time, so the embedding is computed inside the timed call.
+        demand = Demand.objects.create(
+            organization=firm, province_id=firm.province_id, title=f"{source['title']} - mới {i}",
+            problem=source["description"], language=source["language"],
+            status=Demand.Status.PUBLISHED,
+        )
+        started = time.perf_counter()
+        services.match_demand(demand_id=demand.id)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def timed_new_offers(base: dict, count: int) -> list[float]:
+    from matching import services
+    from offers.models import Offer
+
+    timings = []
+    for i in range(count):
+        source = base["base_offers"][i % len(base["base_offers"])]
+        offer = Offer.objects.create(
+            representation=base["reps"][i % len(base["reps"])], provider_name=f"New provider {i}",
+            provider_country=source.get("country") or "JP", title=f"{source['title']} v{i}",
+            summary=source["description"], language=source["language"],
+            status=Offer.Status.PUBLISHED,
+        )
+        started = time.perf_counter()
+        services.match_offer(offer_id=offer.id)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--offers", type=int, default=10_000)
+    parser.add_argument("--demands", type=int, default=2_000)
+    parser.add_argument("--samples", type=int, default=30, help="timed new demands and offers")
+    parser.add_argument("--database-url", default=os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@localhost:5432/portal_bench"))
+    args = parser.parse_args()
+
+    ensure_database(args.database_url)
+    setup_django(args.database_url)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    from matching import corpus, services
+
+    random.seed(7)
+    started = time.perf_counter()
+    base = build_corpus(args.offers, args.demands)
+    load_s = time.perf_counter() - started
+
+    weights, _version = corpus.current_weights()
+    started = time.perf_counter()
+    corpus.offer_index(weights)
+    offer_index_s = time.perf_counter() - started
+    started = time.perf_counter()
+    corpus.demand_index(weights)
+    demand_index_s = time.perf_counter() - started
+
+    embed_rate = measure_embedding(base)
+    demand_ms = timed_new_demands(base, args.samples)
+    corpus.demand_index(weights)  # the new demands join the demand index once, untimed
+    offer_ms = timed_new_offers(base, args.samples)
+
+    from accounts.models import User
+
+    coordinator = User.objects.get(email="coordinator@demo.local")
+    corpus.offer_index(weights)  # the new offers join the offer index once, untimed
+    started = time.perf_counter()
+    run = services.rebuild_start(by=coordinator)
+    while services.rebuild_chunk(run_id=run.id):
+        pass
+    rebuild_s = time.perf_counter() - started
+
+    print(json.dumps({
+        "offers": args.offers,
+        "demands": args.demands,
+        "embed_texts_per_s": round(embed_rate, 1),
+        "match_one_demand_ms_p50": round(statistics.median(demand_ms), 1),
+        "match_one_demand_ms_p95": round(p(demand_ms, 0.95), 1),
+        "match_one_offer_ms_p50": round(statistics.median(offer_ms), 1),
+        "match_one_offer_ms_p95": round(p(offer_ms, 0.95), 1),
+        "rebuild_s": round(rebuild_s, 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "offer_index_build_s": round(offer_index_s, 1),
+        "demand_index_build_s": round(demand_index_s, 1),
+        "corpus_load_s": round(load_s, 1),
+    }))
+
+
+if __name__ == "__main__":
+    main()

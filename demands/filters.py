@@ -1,0 +1,72 @@
+"""List filters, built on the already-scoped queryset; every dropdown is scoped too."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts import permissions
+from portal.models import CooperationType, Field, TechnologyReadinessLevel
+
+from .models import Demand, SurveyCampaign
+from .selectors import demand_search
+
+
+def user_campaigns(request):
+    if request is None:
+        return SurveyCampaign.objects.none()
+    return permissions.campaigns_visible_to(request.user)
+
+
+class DemandFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    status = django_filters.ChoiceFilter(label=_("status"), choices=Demand.Status.choices)
+    field = django_filters.ModelChoiceFilter(
+        label=_("S&T field"), field_name="fields",
+        queryset=Field.objects.filter(parent__isnull=False),
+    )
+    campaign = django_filters.ModelChoiceFilter(label=_("survey campaign"), queryset=user_campaigns)
+    cooperation = django_filters.ModelChoiceFilter(
+        label=_("cooperation wanted"), queryset=CooperationType.objects.all()
+    )
+    trl = django_filters.ModelChoiceFilter(
+        label=_("minimum TRL"), field_name="trl_min",
+        queryset=TechnologyReadinessLevel.objects.all(),
+    )
+    created = django_filters.DateFromToRangeFilter(
+        label=_("created between"), field_name="created_at__date",
+        widget=django_filters.widgets.RangeWidget(attrs={"type": "date"}),
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("sort by"),
+        fields=(("updated_at", "updated"), ("created_at", "created"), ("title", "title"),
+                ("wanted_by", "wanted_by"), ("budget_max_vnd", "budget"), ("status", "status")),
+        field_labels={"updated_at": _("last change"), "created_at": _("created"),
+                      "title": _("title"), "wanted_by": _("wanted by"),
+                      "budget_max_vnd": _("budget"), "status": _("status")},
+    )
+
+    class Meta:
+        model = Demand
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        self.form.fields["q"].widget = forms.TextInput(
+            attrs={"type": "search", "placeholder": _("e.g. chè, nước thải, PCB")}
+        )
+        # Campaigns mean nothing to representatives and enterprises.
+        if not permissions.can(request.user if request else None, "demand.list_province"):
+            self.form.fields.pop("campaign")
+            self.filters.pop("campaign")
+
+    def search(self, queryset, name, value):
+        return demand_search(queryset, value)
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if not getattr(self.form, "cleaned_data", {}).get("sort"):
+            queryset = queryset.order_by("-updated_at", "-id")
+        return queryset

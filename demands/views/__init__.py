@@ -1,0 +1,1 @@
+"""HTTP views of demands: thin functions that parse, call a service or selector, render."""

@@ -1,0 +1,175 @@
+"""Offline evaluation on a labelled directory (offers.jsonl, demands.jsonl, qrels.tsv).
+
+Metrics follow shared/eval/README.md: every demand ranks every offer; averages over demands.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .embedder import Embedder, load_embedder
+from .lexical import BM25Index
+from .profiles import DemandProfile, OfferProfile
+from .rank import OfferIndex, rank_offers
+from .scoring import DEFAULT_WEIGHTS, Weights
+
+Qrels = dict[str, dict[str, int]]
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def load_eval_dir(path: str | Path) -> tuple[list[OfferProfile], list[DemandProfile], Qrels]:
+    root = Path(path)
+    offers = [
+        OfferProfile(
+            id=row["id"],
+            title=row.get("title", ""),
+            text=row.get("description", ""),
+            language=row.get("language", "en"),
+            fields=tuple(row.get("fields") or ()),
+            cooperation=tuple(row.get("cooperation") or ()),
+            trl=row.get("trl"),
+            country=row.get("country") or "",
+            provider_type=row.get("provider_type") or "",
+        )
+        for row in _read_jsonl(root / "offers.jsonl")
+    ]
+    demands = [
+        DemandProfile(
+            id=row["id"],
+            title=row.get("title", ""),
+            text=row.get("description", ""),
+            language=row.get("language", "vi"),
+            fields=tuple(row.get("fields") or ()),
+            cooperation=tuple(row.get("cooperation") or ()),
+            trl_min=row.get("trl_min"),
+            budget_vnd=row.get("budget_vnd"),
+            preferred_countries=tuple(row.get("preferred_countries") or ()),
+            province=row.get("province") or "",
+        )
+        for row in _read_jsonl(root / "demands.jsonl")
+    ]
+    qrels: Qrels = {}
+    with (root / "qrels.tsv").open(encoding="utf-8") as handle:
+        for line in handle:
+            parts = line.strip().split("\t")
+            if len(parts) == 3 and parts[2].lstrip("-").isdigit():
+                qrels.setdefault(parts[0], {})[parts[1]] = int(parts[2])
+    return offers, demands, qrels
+
+
+def ranking_metrics(
+    ranking: Sequence[str], grades: dict[str, int], cross_lingual: set[str]
+) -> dict[str, float | None]:
+    """nDCG@10, Recall@20, MRR and cross-lingual Recall@20 of one demand's full ranking."""
+    dcg = sum(
+        (2 ** grades.get(o, 0) - 1) / math.log2(rank + 1)
+        for rank, o in enumerate(ranking[:10], start=1)
+    )
+    ideal = sorted(grades.values(), reverse=True)[:10]
+    idcg = sum((2**g - 1) / math.log2(rank + 1) for rank, g in enumerate(ideal, start=1))
+    relevant = {o for o, g in grades.items() if g >= 2}
+    top20 = set(ranking[:20])
+    first = next((rank for rank, o in enumerate(ranking, start=1) if o in relevant), None)
+    cross = relevant & cross_lingual
+    return {
+        "ndcg@10": dcg / idcg if idcg else 0.0,
+        "recall@20": len(relevant & top20) / len(relevant) if relevant else 0.0,
+        "mrr": 1 / first if first else 0.0,
+        "cross_lingual_recall@20": len(cross & top20) / len(cross) if cross else None,
+    }
+
+
+def _rankings(
+    engine: str,
+    offers: list[OfferProfile],
+    demands: list[DemandProfile],
+    embedder: Embedder | None,
+    weights: Weights,
+) -> list[list[str]]:
+    if engine == "lexical":
+        bm25 = BM25Index([o.full_text for o in offers])
+        ids = np.array([str(o.id) for o in offers])
+        rankings = []
+        for demand in demands:
+            scores = bm25.score(demand.full_text)
+            order = np.lexsort((ids, -np.round(scores, 6)))  # score desc, then id asc
+            rankings.append(ids[order].tolist())
+        return rankings
+    if engine != "hybrid":
+        raise ValueError(f"unknown engine {engine!r}")
+    offer_vectors = demand_vectors = None
+    if embedder is not None:
+        offer_vectors = embedder.embed_passages([o.full_text for o in offers])
+        demand_vectors = embedder.embed_queries([d.full_text for d in demands])
+    index = OfferIndex(
+        offers,
+        offer_vectors,
+        demand_vectors=demand_vectors,
+        demand_languages=[d.language for d in demands],
+        weights=weights,
+    )
+    return [
+        [
+            str(pair.offer_id)
+            for pair in rank_offers(
+                demand,
+                None if demand_vectors is None else demand_vectors[i],
+                index,
+                weights,
+                top_k=len(offers),
+            )
+        ]
+        for i, demand in enumerate(demands)
+    ]
+
+
+def evaluate(
+    path: str | Path,
+    engine: str = "hybrid",
+    embedder: Embedder | None = None,
+    demand_ids: set[str] | None = None,
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> dict:
+    """Rank all offers for every labelled demand and average the README metrics.
+
+    `embedder` defaults to load_embedder() for the hybrid engine; `demand_ids` restricts the
+    average to some demands (split-half checks) while every demand still calibrates.
+    """
+    started = time.perf_counter()
+    offers, demands, qrels = load_eval_dir(path)
+    if engine == "hybrid" and embedder is None:
+        embedder = load_embedder()
+    rankings = _rankings(engine, offers, demands, embedder, weights)
+    language_of = {str(o.id): o.language for o in offers}
+    per_demand = []
+    for demand, ranking in zip(demands, rankings, strict=True):
+        grades = qrels.get(str(demand.id), {})
+        if (demand_ids is not None and str(demand.id) not in demand_ids) or not grades:
+            continue
+        cross = {o for o in grades if language_of.get(o, demand.language) != demand.language}
+        per_demand.append(ranking_metrics(ranking, grades, cross))
+
+    def mean(key: str) -> float:
+        values = [m[key] for m in per_demand if m[key] is not None]
+        return round(sum(values) / len(values), 4) if values else 0.0
+
+    return {
+        "engine": engine if embedder is not None or engine == "lexical" else "hybrid-degraded",
+        "demands": len(per_demand),
+        "offers": len(offers),
+        "ndcg@10": mean("ndcg@10"),
+        "recall@20": mean("recall@20"),
+        "mrr": mean("mrr"),
+        "cross_lingual_recall@20": mean("cross_lingual_recall@20"),
+        "seconds": round(time.perf_counter() - started, 2),
+    }

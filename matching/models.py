@@ -1,0 +1,289 @@
+"""Matches between demands and offers, their history, embeddings and rebuild runs."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Embedding(models.Model):
+    """One record's text vector, recomputed only when its text or the model changes."""
+
+    class Kind(models.TextChoices):
+        DEMAND = "demand", _("demand")
+        OFFER = "offer", _("offer")
+
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    object_id = models.BigIntegerField()
+    model_version = models.CharField(max_length=60)
+    text_hash = models.CharField(max_length=64)
+    language = models.CharField(max_length=5)
+    vector = models.BinaryField()  # float32, little-endian; 384 numbers for e5-small
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("embedding")
+        verbose_name_plural = _("embeddings")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="embedding_one_per_record"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} ({self.model_version})"
+
+
+class MatchedRecord(models.Model):
+    """When a record was last matched, and by which engine: what the repair sweep reads."""
+
+    kind = models.CharField(max_length=6, choices=Embedding.Kind.choices)
+    object_id = models.BigIntegerField()
+    engine_version = models.CharField(max_length=60)
+    matched_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("matched record")
+        verbose_name_plural = _("matched records")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="matched_record_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} @ {self.engine_version}"
+
+
+class EngineSettings(models.Model):
+    """The weights of the ranking, edited by coordinators; each save is a new version."""
+
+    weights = models.JSONField(_("weights"), default=dict, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    note = models.CharField(_("why this change"), max_length=300, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("matching engine settings")
+        verbose_name_plural = _("matching engine settings")
+
+    def __str__(self) -> str:
+        return f"weights v{self.version}"
+
+
+class RejectReason(models.TextChoices):
+    WRONG_FIELD = "wrong_field", _("wrong field")
+    TRL_TOO_EARLY = "trl_too_early", _("TRL too early")
+    OVER_BUDGET = "over_budget", _("over budget")
+    WRONG_COOPERATION = "wrong_cooperation", _("wrong cooperation type")
+    DUPLICATE = "duplicate", _("duplicate")
+    OTHER = "other", _("other")
+
+
+class Answer(models.TextChoices):
+    PENDING = "pending", _("no answer yet")
+    INTERESTED = "interested", _("interested")
+    NOT_INTERESTED = "not_interested", _("not interested")
+
+
+class Match(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        SHORTLISTED = "shortlisted", _("shortlisted")
+        REJECTED = "rejected", _("rejected")
+        INTRODUCED = "introduced", _("introduced")
+        CONSENTED = "consented", _("both sides interested")
+        MEETING = "meeting", _("meeting")
+        NEGOTIATING = "negotiating", _("negotiating")
+        AGREEMENT = "agreement", _("agreement signed")
+        DROPPED = "dropped", _("dropped")
+
+    demand = models.ForeignKey(
+        "demands.Demand", verbose_name=_("demand"), on_delete=models.CASCADE, related_name="matches"
+    )
+    offer = models.ForeignKey(
+        "offers.Offer", verbose_name=_("offer"), on_delete=models.CASCADE, related_name="matches"
+    )
+    score = models.FloatField(_("score"))
+    components = models.JSONField(_("score components"), default=dict)
+    reasons = models.JSONField(_("reasons"), default=list)  # [{"code": ..., "params": {...}}]
+    engine_version = models.CharField(_("engine version"), max_length=60)
+    # Why the row is kept: among the demand's top offers, the offer's top demands, or both.
+    in_demand_top = models.BooleanField(default=False)
+    in_offer_top = models.BooleanField(default=False)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    reject_reason = models.CharField(
+        _("reason for rejecting"), max_length=20, choices=RejectReason.choices, blank=True
+    )
+    # Introduction with consent (double opt-in): contacts are shown only when both said yes.
+    introduced_at = models.DateTimeField(_("introduced at"), null=True, blank=True)
+    enterprise_answer = models.CharField(
+        _("enterprise's answer"), max_length=15, choices=Answer.choices, default=Answer.PENDING
+    )
+    enterprise_message = models.TextField(_("enterprise's message"), blank=True)
+    enterprise_answered_at = models.DateTimeField(null=True, blank=True)
+    representation_answer = models.CharField(
+        _("representation's answer"), max_length=15, choices=Answer.choices, default=Answer.PENDING
+    )
+    representation_message = models.TextField(_("representation's message"), blank=True)
+    representation_answered_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    drop_reason = models.TextField(_("why it was dropped"), blank=True)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        verbose_name = _("match")
+        verbose_name_plural = _("matches")
+        indexes = [
+            models.Index(fields=["demand", "-score"]),
+            models.Index(fields=["offer", "-score"]),
+            models.Index(fields=["status", "-score"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["demand", "offer"], name="match_one_per_pair"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=1), name="match_score_0_to_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.demand_id} ↔ {self.offer_id} ({self.score:.2f})"
+
+    @property
+    def both_consented(self) -> bool:
+        return self.enterprise_answer == self.representation_answer == Answer.INTERESTED
+
+
+class Meeting(models.Model):
+    class Mode(models.TextChoices):
+        ONLINE = "online", _("online")
+        IN_PERSON = "in_person", _("in person")
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="meetings")
+    starts_at = models.DateTimeField(_("date and time"))
+    timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Ho_Chi_Minh")
+    mode = models.CharField(_("format"), max_length=10, choices=Mode.choices, default=Mode.ONLINE)
+    place = models.CharField(_("place or link"), max_length=300, blank=True)
+    participants = models.TextField(_("participants"), blank=True)
+    interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
+    interpreter_language = models.CharField(_("interpreter language"), max_length=60, blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+
+    def __str__(self) -> str:
+        return f"{self.match_id} @ {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Agreement(models.Model):
+    class Kind(models.TextChoices):
+        LICENSE = "license", _("license")
+        TRANSFER_CONTRACT = "technology_transfer_contract", _("technology transfer contract")
+        JOINT_VENTURE = "joint_venture", _("joint venture")
+        EQUIPMENT_PURCHASE = "equipment_purchase", _("equipment purchase")
+        OTHER = "other", _("other")
+
+    match = models.OneToOneField(Match, on_delete=models.CASCADE, related_name="agreement")
+    kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
+    value_vnd = models.BigIntegerField(_("value (VND)"), null=True, blank=True)
+    signed_on = models.DateField(_("signing date"))
+    # Vietnam's Law on Technology Transfer (2017) requires some contracts to be registered.
+    registration_required = models.BooleanField(_("must be registered (Law on Technology Transfer)"), default=False)
+    registered_on = models.DateField(_("registration date"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value_vnd__isnull=True) | Q(value_vnd__gte=0),
+                name="agreement_value_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.signed_on})"
+
+
+class MatchEvent(models.Model):
+    """Every status change of a match: the labels that later tune the weights."""
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    from_status = models.CharField(_("from"), max_length=12, choices=Match.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=Match.Status.choices)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("match event")
+        verbose_name_plural = _("match events")
+
+    def __str__(self) -> str:
+        return f"{self.match_id}: {self.from_status} -> {self.to_status}"
+
+
+class MatchingRun(models.Model):
+    """A full rebuild, done in chunks; its row is the progress bar and the resume point."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("running")
+        STOPPING = "stopping", _("stopping")
+        STOPPED = "stopped", _("stopped")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RUNNING)
+    engine_version = models.CharField(_("engine version"), max_length=60)
+    total = models.PositiveIntegerField(_("demands to match"), default=0)
+    processed = models.PositiveIntegerField(_("demands matched"), default=0)
+    matches_written = models.PositiveIntegerField(_("matches written"), default=0)
+    cursor = models.BigIntegerField(default=0)  # last demand id done: resume starts after it
+    error = models.TextField(_("error"), blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("matching run")
+        verbose_name_plural = _("matching runs")
+
+    def __str__(self) -> str:
+        return f"run {self.pk} ({self.state})"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.processed / self.total) if self.total else 100

@@ -1,0 +1,255 @@
+"""The only writer of Match rows, and the rebuild and repair work around it.
+
+Re-running any of these gives the same rows: scores are upserted per (demand, offer), rows
+that fell out of both top lists are removed only while nobody has acted on them, and a staff
+decision (status, notes, reviewer) is never overwritten.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from accounts import permissions
+
+from . import corpus
+from .engine.rank import rank_demands, rank_offers_many
+from .engine.reasons import ScoredPair
+from .models import EngineSettings, Match, MatchedRecord, MatchingRun
+
+logger = logging.getLogger(__name__)
+
+UPSERT_FIELDS = ["score", "components", "reasons", "engine_version", "computed_at", "updated_at"]
+REBUILD_CHUNK = 200  # demands per rebuild task: a chunk finishes well inside the time limit
+
+
+def _rows(pairs: list[ScoredPair], version: str, **flags) -> list[Match]:
+    now = timezone.now()
+    return [
+        Match(
+            demand_id=pair.demand_id, offer_id=pair.offer_id, score=min(1.0, max(0.0, pair.score)),
+            components=pair.components, reasons=[asdict(r) for r in pair.reasons],
+            engine_version=version, computed_at=now, updated_at=now, **flags,
+        )
+        for pair in pairs
+    ]
+
+
+def _prune(scope: Q) -> None:
+    """Untouched proposals that are in neither top list go; acted-on matches stay."""
+    Match.objects.filter(
+        scope, status=Match.Status.PROPOSED, in_demand_top=False, in_offer_top=False
+    ).delete()
+
+
+def demand_context() -> tuple:
+    """Weights, engine version and the offer index: read once for many demands."""
+    weights, weights_version = corpus.current_weights()
+    return weights, corpus.engine_version(weights_version), corpus.offer_index(weights)
+
+
+def match_demand(*, demand_id: int) -> int:
+    """Rank published offers for one demand and keep its top 20 as matches."""
+    return match_demands(demand_ids=[demand_id])
+
+
+@transaction.atomic
+def match_demands(*, demand_ids: list[int], context: tuple | None = None) -> int:
+    """Rank published offers for each demand (one matrix product for all of them), keep each
+    demand's top 20, and drop the untouched proposals that fell out. Returns matches kept."""
+    # Row locks serialise two workers matching the same demand at once.
+    demands = list(
+        corpus.matchable_demands().select_for_update(of=("self",)).filter(pk__in=demand_ids)
+        .order_by("pk")
+    )
+    gone = set(demand_ids) - {d.pk for d in demands}
+    if gone:  # withdrawn, closed or deleted: their untouched proposals go too
+        Match.objects.filter(demand_id__in=gone).update(in_demand_top=False)
+        _prune(Q(demand_id__in=gone))
+    if not demands:
+        return 0
+    weights, version, index = context or demand_context()
+    profiles = [corpus.demand_profile(d) for d in demands]
+    vectors = corpus.vectors_for("demand", profiles)
+    ranked = rank_offers_many(
+        profiles, vectors, index, weights, top_k=corpus.TOP_K, today=timezone.localdate()
+    )
+    pairs = [pair for pairs in ranked for pair in pairs]
+    Match.objects.bulk_create(
+        _rows(pairs, version, in_demand_top=True), update_conflicts=True,
+        unique_fields=["demand", "offer"], update_fields=[*UPSERT_FIELDS, "in_demand_top"],
+        batch_size=2000,
+    )
+    kept = {(p.demand_id, p.offer_id) for p in pairs}
+    fell_out = [
+        pk for pk, demand_id, offer_id in Match.objects.filter(
+            demand_id__in=[d.pk for d in demands], in_demand_top=True
+        ).values_list("pk", "demand_id", "offer_id")
+        if (demand_id, offer_id) not in kept
+    ]
+    Match.objects.filter(pk__in=fell_out).update(in_demand_top=False)
+    _prune(Q(demand_id__in=[d.pk for d in demands]))
+    _records_done("demand", [d.pk for d in demands], version)
+    return len(pairs)
+
+
+@transaction.atomic
+def match_offer(*, offer_id: int) -> int:
+    """Rank matchable demands for one offer and keep its top 20 as matches."""
+    offer = corpus.matchable_offers().select_for_update(of=("self",)).filter(pk=offer_id).first()
+    if offer is None:  # archived or back to draft
+        Match.objects.filter(offer_id=offer_id).update(in_offer_top=False)
+        _prune(Q(offer_id=offer_id))
+        return 0
+    weights, weights_version = corpus.current_weights()
+    profile = corpus.offer_profile(offer)
+    vectors = corpus.vectors_for("offer", [profile])
+    pairs = rank_demands(
+        profile, None if vectors is None else vectors[0], corpus.demand_index(weights),
+        weights, top_k=corpus.TOP_K, today=timezone.localdate(),
+    )
+    version = corpus.engine_version(weights_version)
+    Match.objects.bulk_create(
+        _rows(pairs, version, in_offer_top=True), update_conflicts=True,
+        unique_fields=["demand", "offer"], update_fields=[*UPSERT_FIELDS, "in_offer_top"],
+    )
+    Match.objects.filter(offer_id=offer_id, in_offer_top=True).exclude(
+        demand_id__in=[p.demand_id for p in pairs]
+    ).update(in_offer_top=False)
+    _prune(Q(offer_id=offer_id))
+    _records_done("offer", [offer_id], version)
+    return len(pairs)
+
+
+# --- full rebuild ---------------------------------------------------------------------------
+
+
+def rebuild_start(*, by) -> MatchingRun:
+    """Start a full rebuild (one at a time); the worker works through it in chunks."""
+    permissions.require(by, "matching.rebuild")
+    from .tasks import rebuild_matches
+
+    with transaction.atomic():
+        active = MatchingRun.objects.select_for_update().filter(
+            state__in=[MatchingRun.State.RUNNING, MatchingRun.State.STOPPING]
+        ).first()
+        if active:
+            return active
+        _weights, weights_version = corpus.current_weights()
+        run = MatchingRun.objects.create(
+            engine_version=corpus.engine_version(weights_version),
+            total=corpus.matchable_demands().count(), started_by=by,
+        )
+        rebuild_matches.delay_on_commit(run.id)
+    return run
+
+
+def rebuild_stop(*, run: MatchingRun, by) -> MatchingRun:
+    permissions.require(by, "matching.rebuild")
+    MatchingRun.objects.filter(pk=run.pk, state=MatchingRun.State.RUNNING).update(
+        state=MatchingRun.State.STOPPING
+    )
+    run.refresh_from_db()
+    return run
+
+
+def rebuild_resume(*, run: MatchingRun, by) -> MatchingRun:
+    permissions.require(by, "matching.rebuild")
+    from .tasks import rebuild_matches
+
+    with transaction.atomic():
+        updated = MatchingRun.objects.filter(
+            pk=run.pk, state__in=[MatchingRun.State.STOPPED, MatchingRun.State.FAILED]
+        ).update(state=MatchingRun.State.RUNNING, error="", finished_at=None)
+        if updated:
+            rebuild_matches.delay_on_commit(run.id)
+    run.refresh_from_db()
+    return run
+
+
+def rebuild_chunk(*, run_id: int) -> bool:
+    """Match the next chunk of demands after the run's cursor. True when more remain."""
+    with transaction.atomic():
+        run = MatchingRun.objects.select_for_update().get(pk=run_id)
+        if run.state == MatchingRun.State.STOPPING:
+            run.state = MatchingRun.State.STOPPED
+            run.save(update_fields=["state", "updated_at"])
+            return False
+        if run.state != MatchingRun.State.RUNNING:
+            return False  # a duplicate delivery of a finished or stopped run
+        demand_ids = list(
+            corpus.matchable_demands().filter(pk__gt=run.cursor).order_by("pk")
+            .values_list("pk", flat=True)[:REBUILD_CHUNK]
+        )
+    written = match_demands(demand_ids=demand_ids) if demand_ids else 0
+    with transaction.atomic():
+        run = MatchingRun.objects.select_for_update().get(pk=run_id)
+        # Compare-and-swap on the cursor: a re-delivered chunk does not count twice.
+        if demand_ids and demand_ids[-1] > run.cursor:
+            run.cursor = demand_ids[-1]
+            run.processed = min(run.total, run.processed + len(demand_ids))
+            run.matches_written += written
+        more = len(demand_ids) == REBUILD_CHUNK
+        if not more:
+            run.state = MatchingRun.State.DONE
+            run.processed = run.total
+            run.finished_at = timezone.now()
+        run.save()
+    return more
+
+
+# --- repair ------------------------------------------------------------------------------------
+
+
+def _unmatched(queryset, kind: str, version: str):
+    done = MatchedRecord.objects.filter(
+        kind=kind, object_id=OuterRef("pk"), engine_version=version,
+        matched_at__gte=OuterRef("updated_at"),
+    )
+    return queryset.exclude(Exists(done)).order_by("pk").values_list("pk", flat=True)
+
+
+def stale_records(limit: int = 500) -> tuple[list[int], list[int]]:
+    """Matchable records never matched, matched before their last edit, or by an older engine.
+
+    `delay_on_commit` loses the message if the process dies between commit and publish;
+    this sweep is what guarantees every record is matched in the end.
+    """
+    _weights, weights_version = corpus.current_weights()
+    version = corpus.engine_version(weights_version)
+    demands = _unmatched(corpus.matchable_demands(), "demand", version)[:limit]
+    offers = _unmatched(corpus.matchable_offers(), "offer", version)[:limit]
+    return list(demands), list(offers)
+
+
+def _records_done(kind: str, object_ids: list[int], version: str) -> None:
+    now = timezone.now()
+    MatchedRecord.objects.bulk_create(
+        [MatchedRecord(kind=kind, object_id=i, engine_version=version, matched_at=now)
+         for i in object_ids],
+        update_conflicts=True, unique_fields=["kind", "object_id"],
+        update_fields=["engine_version", "matched_at"],
+    )
+
+
+def engine_settings_save(*, by, weights: dict, note: str = "") -> EngineSettings:
+    """A new version of the weights; reconciliation then re-matches everything."""
+    permissions.require(by, "matching.settings")
+    current = EngineSettings.objects.order_by("-version").first()
+    row = EngineSettings.objects.create(
+        weights=weights, note=note, updated_by=by, version=(current.version + 1) if current else 1
+    )
+    corpus.forget_indexes()
+    return row
+
+
+def rebuild_fail(*, run_id: int, error: Exception) -> None:
+    """Record why a rebuild stopped; the coordinator can resume it from its cursor."""
+    MatchingRun.objects.filter(pk=run_id).update(
+        state=MatchingRun.State.FAILED, error=f"{error.__class__.__name__}: {error}"[:2000],
+        finished_at=timezone.now(),
+    )

@@ -1,0 +1,169 @@
+"""Reads of offers, always through the permission scope; constant query counts per page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts import permissions
+from portal.text import fold
+
+from .models import Offer, OfferAttachment
+
+SIMILARITY_THRESHOLD = 0.45  # pg_trgm similarity of two titles; 0.3 is pg_trgm's own default
+
+
+def _with_relations(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("representation", "trl").prefetch_related(
+        "fields", "cooperation"
+    )
+
+
+def offer_list_visible_to(user) -> QuerySet:
+    """Every offer the user may open (the scope of search, exports and the API)."""
+    return _with_relations(permissions.offers_visible_to(user))
+
+
+def offer_list_catalog(user) -> QuerySet:
+    """The published offers, newest first: the catalog every signed-in role browses."""
+    return (
+        offer_list_visible_to(user)
+        .filter(status=Offer.Status.PUBLISHED)
+        .order_by("-published_at", "-id")
+    )
+
+
+def offer_list_own(user) -> QuerySet:
+    """The offers of the user's representation, in every state."""
+    if not permissions.can(user, "offer.list_own"):
+        return Offer.objects.none()
+    return _with_relations(
+        permissions.offers_visible_to(user).filter(representation_id=user.organization_id)
+    ).order_by("-updated_at", "-id")
+
+
+def offer_get_visible(user, pk: int) -> Offer:
+    """One offer the user may see, or 404 (ids outside the scope do not leak)."""
+    return get_object_or_404(
+        offer_list_visible_to(user).prefetch_related("attachments", "events__actor"), pk=pk
+    )
+
+
+def offer_get_attachment(user, offer_pk: int, pk: int) -> OfferAttachment:
+    offer = offer_get_visible(user, offer_pk)
+    if not permissions.can(user, "offer.view_attachments", offer):
+        from django.http import Http404
+
+        raise Http404
+    return get_object_or_404(OfferAttachment.objects.select_related("offer"), offer=offer, pk=pk)
+
+
+def offers_similar_to(offer: Offer, *, user, limit: int = 5) -> list[Offer]:
+    """Offers the user can see from the same provider with a similar title (not archived)."""
+    candidates = (
+        permissions.offers_visible_to(user)
+        .filter(provider_name__iexact=offer.provider_name)
+        .exclude(pk=offer.pk)
+        .exclude(status=Offer.Status.ARCHIVED)
+        .select_related("representation")
+    )
+    if not offer.title:
+        return []
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        return list(
+            candidates.annotate(similarity=TrigramSimilarity("title", offer.title))
+            .filter(similarity__gte=SIMILARITY_THRESHOLD)
+            .order_by("-similarity", "-id")[:limit]
+        )
+    # SQLite (embedded mode): the same words once accents and case are folded away.
+    words = set(fold(offer.title).split())
+    similar = []
+    for candidate in candidates.order_by("-id")[:200]:
+        other = set(fold(candidate.title).split())
+        if words and other and len(words & other) / len(words | other) >= 0.6:
+            similar.append(candidate)
+    return similar[:limit]
+
+
+def offers_expiring_soon(user, *, days: int = 30, today: dt.date | None = None) -> QuerySet:
+    today = today or timezone.localdate()
+    return (
+        offer_list_own(user)
+        .filter(
+            status=Offer.Status.PUBLISHED,
+            valid_until__gte=today,
+            valid_until__lte=today + dt.timedelta(days=days),
+        )
+        .order_by("valid_until", "id")
+    )
+
+
+def offer_status_counts(user) -> dict[str, int]:
+    from django.db.models import Count
+
+    rows = offer_list_own(user).order_by().values("status").annotate(n=Count("id"))
+    counts = dict.fromkeys(Offer.Status.values, 0)
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+# --- matches: empty until the matching app's Match model lands -------------------------------
+# These two functions are the only places that read matches for offers; point them at
+# matching.Match (counts per offer, demand ids with any match) when it exists.
+
+
+def offer_match_counts(offer_ids) -> dict[int, int]:
+    """{offer id: number of matches worth a look}; missing ids mean 0."""
+    from matching.selectors import answering_matches
+
+    rows = answering_matches().filter(offer_id__in=list(offer_ids)).values("offer_id")
+    return {row["offer_id"]: row["n"] for row in rows.annotate(n=Count("id"))}
+
+
+def offer_matches_for(user) -> QuerySet:
+    """The matches of the user's own offers, best first."""
+    from matching.models import Match
+
+    return (
+        permissions.matches_visible_to(user, Match.objects.filter(offer__representation_id=user.organization_id))
+        .order_by("-score", "id")
+    )
+
+
+def demand_ids_with_matches() -> QuerySet:
+    """Ids of demands that at least one offer answers (a match above the threshold)."""
+    from matching.selectors import answering_matches
+
+    return answering_matches().values("demand_id")
+
+
+# --- provincial needs seen from a representation -------------------------------------------
+
+
+def demands_without_answers(user, *, limit: int = 20) -> QuerySet:
+    """Published demands (all provinces, as the user may see them) in the fields of the host
+    country's offers that no offer answers yet, newest first."""
+    from demands.models import Demand
+
+    country = getattr(user.organization, "country", "") if user.organization_id else ""
+    offer_scope = Q(representation_id=user.organization_id)
+    if country:
+        offer_scope |= Q(representation__country=country)
+    field_ids = Offer.fields.through.objects.filter(
+        offer__in=Offer.objects.filter(offer_scope).exclude(status=Offer.Status.ARCHIVED)
+    ).values("field_id")
+    demand_ids = Demand.fields.through.objects.filter(field_id__in=field_ids).values("demand_id")
+    return (
+        permissions.demands_visible_to(user)
+        .filter(status=Demand.Status.PUBLISHED, pk__in=demand_ids)
+        .exclude(pk__in=demand_ids_with_matches())
+        .select_related("province", "organization")
+        .prefetch_related("fields")
+        .order_by("-published_at", "-id")[:limit]
+    )

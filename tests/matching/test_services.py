@@ -1,0 +1,109 @@
+import pytest
+
+from matching import services
+from matching.models import Match, MatchingRun
+from offers.models import Offer
+
+from .conftest import make_offer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_published_demand_gets_explained_matches_across_languages(tea_demand, offers):
+    services.match_demand(demand_id=tea_demand.id)
+    matches = list(Match.objects.filter(demand=tea_demand).order_by("-score", "id"))
+    assert len(matches) == len(offers)
+    # The Vietnamese tea demand finds both tea offers, the English one included, ahead of the rest.
+    assert {m.offer.title for m in matches[:2]} == {
+        "Automated green tea processing line", "Máy sấy chè bằng bơm nhiệt"}
+    best = matches[0]
+    assert 0 < best.score <= 1
+    codes = {r["code"] for r in best.reasons}
+    assert {"text_similarity", "same_field"} <= codes
+    assert {"dense", "lexical", "structured"} <= set(best.components)
+    assert matches[-1].score < best.score / 2  # PCB and tungsten are far behind
+
+
+def test_matching_twice_gives_the_same_rows(tea_demand, offers):
+    services.match_demand(demand_id=tea_demand.id)
+    first = list(Match.objects.order_by("id").values("id", "offer_id", "score", "reasons"))
+    services.match_demand(demand_id=tea_demand.id)
+    assert list(Match.objects.order_by("id").values("id", "offer_id", "score", "reasons")) == first
+
+
+def test_a_staff_decision_survives_rematching_and_rebuild(
+    tea_demand, offers, coordinator, staff_tn, django_capture_on_commit_callbacks
+):
+    services.match_demand(demand_id=tea_demand.id)
+    match = Match.objects.get(demand=tea_demand, offer=offers[0])
+    Match.objects.filter(pk=match.pk).update(status=Match.Status.SHORTLISTED, notes="Gọi điện cho đối tác",
+                                             reviewer=staff_tn)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.rebuild_start(by=coordinator)  # tasks run in-process in these tests
+    run.refresh_from_db()
+    assert run.state == MatchingRun.State.DONE and run.processed == run.total == 1
+    match.refresh_from_db()
+    assert (match.status, match.notes, match.reviewer_id) == (Match.Status.SHORTLISTED, "Gọi điện cho đối tác", staff_tn.id)
+
+
+def test_withdrawn_demand_loses_proposals_but_keeps_acted_on_matches(tea_demand, offers):
+    services.match_demand(demand_id=tea_demand.id)
+    Match.objects.filter(demand=tea_demand, offer=offers[0]).update(status=Match.Status.INTRODUCED)
+    tea_demand.status = "withdrawn"
+    tea_demand.save()
+    services.match_demand(demand_id=tea_demand.id)
+    assert list(Match.objects.filter(demand=tea_demand).values_list("offer_id", "status")) == [
+        (offers[0].id, Match.Status.INTRODUCED)]
+
+
+def test_new_offer_is_matched_to_the_demands_it_serves(tea_demand, offers, rep_de):
+    services.match_demand(demand_id=tea_demand.id)
+    offer = make_offer(rep_de.organization, title="Tea leaf withering and rolling machines",
+                       summary="Machines that wither, roll and dry fresh tea leaves for green tea.",
+                       fields=("4.01",), country="DE")
+    services.match_offer(offer_id=offer.id)
+    match = Match.objects.get(demand=tea_demand, offer=offer)
+    assert match.in_offer_top
+
+
+def test_archived_offer_drops_out_of_proposals(tea_demand, offers):
+    services.match_demand(demand_id=tea_demand.id)
+    Offer.objects.filter(pk=offers[2].pk).update(status=Offer.Status.ARCHIVED)
+    services.match_demand(demand_id=tea_demand.id)
+    services.match_offer(offer_id=offers[2].id)
+    assert not Match.objects.filter(offer=offers[2]).exists()
+
+
+def test_repair_sweep_finds_unmatched_and_edited_records(tea_demand, offers):
+    demands, found_offers = services.stale_records()
+    assert demands == [tea_demand.id]
+    assert set(found_offers) == {o.id for o in offers}
+    services.match_demand(demand_id=tea_demand.id)
+    assert services.stale_records()[0] == []
+    tea_demand.problem += " Thêm yêu cầu về bao bì."
+    tea_demand.save()  # edited after matching, and its task was lost
+    assert services.stale_records()[0] == [tea_demand.id]
+
+
+def test_rebuild_stops_and_resumes_from_its_cursor(tea_demand, offers, coordinator, monkeypatch):
+    from matching import tasks
+
+    monkeypatch.setattr(tasks.rebuild_matches, "delay_on_commit", lambda run_id: None)  # drive chunks by hand
+    run = services.rebuild_start(by=coordinator)
+    services.rebuild_stop(run=run, by=coordinator)
+    assert services.rebuild_chunk(run_id=run.id) is False
+    run.refresh_from_db()
+    assert run.state == MatchingRun.State.STOPPED and run.processed == 0
+    services.rebuild_resume(run=run, by=coordinator)
+    assert services.rebuild_chunk(run_id=run.id) is False
+    run.refresh_from_db()
+    assert (run.state, run.processed, run.cursor) == (MatchingRun.State.DONE, 1, tea_demand.id)
+    assert Match.objects.filter(demand=tea_demand).count() == len(offers)
+
+
+@pytest.mark.parametrize("who", ["enterprise_tn", "staff_tn", "rep_jp"])
+def test_only_coordinators_start_a_rebuild(cast, who):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.rebuild_start(by=cast(who))

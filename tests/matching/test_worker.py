@@ -1,0 +1,119 @@
+"""The worker for real: a `celery worker` subprocess on the local Redis and the test database."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from matching.models import Match
+from matching.tasks import match_demand
+from portal.celery import app
+from tests.conftest import reload_reference_data
+
+from .conftest import OFFERS, TEA_DEMAND, make_demand, make_offer
+
+# One Redis database for the broker: under pytest-xdist these tests run in the same process.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker,
+              pytest.mark.xdist_group("celery-worker")]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_for(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+class Worker:
+    def __init__(self, log_path: Path):
+        db = connection.settings_dict
+        self.log_path = log_path
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "portal.settings_test",
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}",
+            "REDIS_URL": settings.REDIS_URL,
+        }
+        self.log = open(log_path, "w")  # noqa: SIM115 (closed in stop())
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=prefork",
+             "--concurrency=1", "--loglevel=INFO", "--without-heartbeat", "--without-gossip",
+             "--without-mingle"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        wait_for(lambda: "ready." in self.output(), 60, "the worker to start")
+
+    def output(self) -> str:
+        return self.log_path.read_text()
+
+    def child_pid(self) -> int:
+        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True)
+        return int(children.stdout.split()[0])
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+@pytest.fixture
+def worker(tmp_path):
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()  # no message left over from another run
+    reload_reference_data()
+    app.conf.task_always_eager = False  # send to Redis for real
+    handle = Worker(tmp_path / "worker.log")
+    yield handle
+    handle.stop()
+    app.conf.task_always_eager = True
+
+
+def test_worker_matches_a_published_demand(worker, enterprise_tn, rep_jp):
+    offers = [make_offer(rep_jp.organization, **spec) for spec in OFFERS]
+    demand = make_demand(enterprise_tn.organization, **TEA_DEMAND)
+    match_demand.delay(demand.id)
+    wait_for(lambda: Match.objects.filter(demand=demand).count() == len(offers), 120, "matches")
+    best = Match.objects.filter(demand=demand).order_by("-score").first()
+    assert best.offer.fields.filter(code="4.01").exists()
+    assert best.reasons
+    # Delivered twice (a redelivery), the task leaves the same rows.
+    before = list(Match.objects.order_by("id").values_list("id", "offer_id", "score"))
+    match_demand.delay(demand.id)
+    wait_for(lambda: worker.output().count("succeeded") >= 2, 60, "the second run")
+    assert list(Match.objects.order_by("id").values_list("id", "offer_id", "score")) == before
+
+
+def test_task_killed_with_its_worker_is_delivered_again_and_completes(worker, enterprise_tn, rep_jp):
+    # Enough offers that embedding them takes seconds: time to kill the worker mid-task.
+    topics = ["tea drying", "PCB soldering", "tungsten refining", "herbal extraction", "robot arms",
+              "water treatment", "rice milling", "solar inverters"]
+    for i in range(120):
+        topic = topics[i % len(topics)]
+        make_offer(rep_jp.organization, title=f"{topic.title()} system {i}",
+                   summary=(f"A proven {topic} technology, model {i}, with automatic control, "
+                            "energy saving, remote monitoring, training of operators and a "
+                            "maintenance contract; installed in factories in Japan and Korea. ") * 2)
+    demand = make_demand(enterprise_tn.organization, **TEA_DEMAND)
+    match_demand.delay(demand.id)
+    wait_for(lambda: "matching.match_demand" in worker.output(), 60, "the task to start")
+    time.sleep(1.5)
+    assert not Match.objects.exists(), "the task finished before it could be interrupted"
+    os.kill(worker.child_pid(), signal.SIGKILL)
+    wait_for(lambda: Match.objects.filter(demand=demand).count() == 20, 240, "the re-delivered task")
+    log = worker.output()
+    assert "WorkerLostError" in log or "SIGKILL" in log
+    assert log.count("Task matching.match_demand") >= 2  # received again after the kill
