@@ -89,14 +89,20 @@ def _flushes(item) -> bool:
         or "live_server" in fixtures
 
 
-@pytest.fixture(autouse=True)
-def _reference_data_survives_flush(request, django_db_blocker):
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
     """Transactional tests (browser, worker) end by flushing every table, the migrated
     reference data included; put it back so the tests after them find provinces and fields."""
-    yield
-    if _flushes(request.node):
-        with django_db_blocker.unblock():
+    result = yield  # every fixture is torn down, the flush included
+    if _flushes(item) and nextitem is not None:
+        from pytest_django.plugin import blocking_manager_key
+
+        from django.db import connections
+
+        with item.config.stash[blocking_manager_key].unblock():
             reload_reference_data()
+            connections.close_all()  # or the test database cannot be dropped at the end
+    return result
 
 
 CAST = ["anonymous", "pending_enterprise_tn", "enterprise_tn", "enterprise_bn", "staff_tn",
