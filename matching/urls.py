@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("runs/<int:pk>/stop/", views.run_stop, name="run_stop"),
     path("runs/<int:pk>/resume/", views.run_resume, name="run_resume"),
     path("settings/", views.engine_settings, name="settings"),
+    path("", include("matching.pipeline_urls")),  # review queue, introductions, pipeline
 ]
