@@ -167,6 +167,24 @@ def build_corpus(n_offers: int, n_demands: int, seed: int = 7) -> dict:
     return {"base_offers": base_offers, "base_demands": base_demands, "firms": firms, "reps": reps}
 
 
+def progress(what: str, *values) -> None:
+    print(what, *(round(v, 1) for v in values), file=sys.stderr, flush=True)
+
+
+def reuse_corpus() -> dict:
+    from accounts.models import Organization
+    from matching.models import Match, MatchedRecord
+
+    Match.objects.all().delete()
+    MatchedRecord.objects.all().delete()
+    return {
+        "base_offers": read_jsonl(EVAL_DIR / "offers.jsonl"),
+        "base_demands": read_jsonl(EVAL_DIR / "demands.jsonl"),
+        "firms": list(Organization.objects.filter(kind="enterprise")),
+        "reps": list(Organization.objects.filter(kind="representation")),
+    }
+
+
 def measure_embedding(base: dict) -> float:
     from matching import corpus
 
@@ -227,6 +245,8 @@ def main() -> None:
     parser.add_argument("--offers", type=int, default=10_000)
     parser.add_argument("--demands", type=int, default=2_000)
     parser.add_argument("--samples", type=int, default=30, help="timed new demands and offers")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the corpus already loaded in the benchmark database")
     parser.add_argument("--database-url", default=os.environ.get(
         "BENCH_DATABASE_URL", "postgres://postgres@localhost:5432/portal_bench"))
     args = parser.parse_args()
@@ -236,13 +256,15 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    if not args.reuse:  # organisations and logins for the corpus (a fresh database is small)
+        call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     from matching import corpus, services
 
     random.seed(7)
     started = time.perf_counter()
-    base = build_corpus(args.offers, args.demands)
+    base = reuse_corpus() if args.reuse else build_corpus(args.offers, args.demands)
     load_s = time.perf_counter() - started
+    progress("corpus ready", load_s)
 
     weights, _version = corpus.current_weights()
     started = time.perf_counter()
@@ -252,19 +274,27 @@ def main() -> None:
     corpus.demand_index(weights)
     demand_index_s = time.perf_counter() - started
 
+    progress("indexes built", offer_index_s, demand_index_s)
     embed_rate = measure_embedding(base)
+    progress("embed texts/s", embed_rate)
     demand_ms = timed_new_demands(base, args.samples)
+    progress("match one demand ms p50/p95", statistics.median(demand_ms), p(demand_ms, 0.95))
     corpus.demand_index(weights)  # the new demands join the demand index once, untimed
     offer_ms = timed_new_offers(base, args.samples)
+    progress("match one offer ms p50/p95", statistics.median(offer_ms), p(offer_ms, 0.95))
 
     from accounts.models import User
 
     coordinator = User.objects.get(email="coordinator@demo.local")
     corpus.offer_index(weights)  # the new offers join the offer index once, untimed
     started = time.perf_counter()
+    from matching.models import MatchingRun
+
+    MatchingRun.objects.all().delete()
     run = services.rebuild_start(by=coordinator)
     while services.rebuild_chunk(run_id=run.id):
         pass
+        progress("rebuild", MatchingRun.objects.get(pk=run.id).processed)
     rebuild_s = time.perf_counter() - started
 
     print(json.dumps({

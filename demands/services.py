@@ -158,6 +158,13 @@ def demand_attachment_delete(*, attachment: DemandAttachment, by: User) -> None:
     transaction.on_commit(lambda: stored.delete(save=False))
 
 
+def _notify_enterprise(demand: Demand, *, kind: str, title: str, body: str = "") -> None:
+    from notifications.services import notify
+
+    notify(users=User.objects.filter(organization_id=demand.organization_id, is_active=True),
+           kind=kind, title=f"{title}: {demand.title}", body=body, url=demand.get_absolute_url())
+
+
 def _move(demand: Demand, *, by: User | None, action: str | None, allowed_from: Iterable[str],
           to: str, note: str = "", changes: dict[str, Any] | None = None) -> Demand:
     """Lock, check permission and state, change status (and `changes`), record the event."""
@@ -210,8 +217,11 @@ def demand_return(*, demand: Demand, by: User, note: str) -> Demand:
     note = normalize_multiline(note)
     if not note:
         raise ValidationError({"note": _("Say what the enterprise should change.")})
-    return _move(demand, by=by, action="demand.return", allowed_from=[Status.SUBMITTED],
-                 to=Status.RETURNED, note=note, changes={"review_note": note})
+    locked = _move(demand, by=by, action="demand.return", allowed_from=[Status.SUBMITTED],
+                   to=Status.RETURNED, note=note, changes={"review_note": note})
+    _notify_enterprise(locked, kind="demand_returned", title=_("Your demand was returned for changes"),
+                       body=note)
+    return locked
 
 
 @transaction.atomic
@@ -221,6 +231,7 @@ def demand_publish(*, demand: Demand, by: User, note: str = "") -> Demand:
                    to=Status.PUBLISHED, note=normalize_multiline(note),
                    changes={"published_at": timezone.now(), "review_note": ""})
     match_demand.delay_on_commit(locked.id)  # never enqueue inside a transaction
+    _notify_enterprise(locked, kind="demand_published", title=_("Your demand was published"))
     return locked
 
 

@@ -8,7 +8,6 @@ decision (status, notes, reviewer) is never overwritten.
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -32,7 +31,8 @@ def _rows(pairs: list[ScoredPair], version: str, **flags) -> list[Match]:
     return [
         Match(
             demand_id=pair.demand_id, offer_id=pair.offer_id, score=min(1.0, max(0.0, pair.score)),
-            components=pair.components, reasons=[asdict(r) for r in pair.reasons],
+            components=pair.components,
+            reasons=[{"code": r.code, "params": r.params} for r in pair.reasons],
             engine_version=version, computed_at=now, updated_at=now, **flags,
         )
         for pair in pairs
@@ -113,9 +113,18 @@ def match_offer(*, offer_id: int) -> int:
         weights, top_k=corpus.TOP_K, today=timezone.localdate(),
     )
     version = corpus.engine_version(weights_version)
+    # A pair already in its demand's top list keeps the demand-side score and reasons: those
+    # are what staff read on the demand's page ("top 2% of offers"), whichever side ran last.
+    ranked_by_demand = set(
+        Match.objects.filter(offer_id=offer_id, in_demand_top=True).values_list("demand_id", flat=True)
+    )
+    Match.objects.filter(offer_id=offer_id, demand_id__in=ranked_by_demand).filter(
+        demand_id__in=[p.demand_id for p in pairs]
+    ).update(in_offer_top=True)
     Match.objects.bulk_create(
-        _rows(pairs, version, in_offer_top=True), update_conflicts=True,
-        unique_fields=["demand", "offer"], update_fields=[*UPSERT_FIELDS, "in_offer_top"],
+        _rows([p for p in pairs if p.demand_id not in ranked_by_demand], version, in_offer_top=True),
+        update_conflicts=True, unique_fields=["demand", "offer"],
+        update_fields=[*UPSERT_FIELDS, "in_offer_top"],
     )
     Match.objects.filter(offer_id=offer_id, in_offer_top=True).exclude(
         demand_id__in=[p.demand_id for p in pairs]

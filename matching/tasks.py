@@ -61,3 +61,19 @@ def reconcile() -> dict:
     if demand_ids or offer_ids:
         logger.info("reconcile: re-queued %d demands and %d offers", len(demand_ids), len(offer_ids))
     return {"demands": len(demand_ids), "offers": len(offer_ids)}
+
+
+@shared_task(name="matching.remind_overdue_answers", **RETRY)
+def remind_overdue_answers() -> int:
+    """Remind the side that has not answered an introduction in 14 days (once: compare-and-swap)."""
+    from . import pipeline
+
+    return pipeline.matches_remind_overdue()
+
+
+@shared_task(name="matching.weekly_digest")
+def weekly_digest() -> int:
+    """Tell staff how many matches await their review (weekly; not retried, to avoid repeats)."""
+    from . import pipeline
+
+    return pipeline.staff_weekly_digest()

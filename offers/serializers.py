@@ -188,9 +188,25 @@ class MatchSerializer(serializers.Serializer):
     score = serializers.FloatField()
     status = serializers.CharField()
     reasons = serializers.SerializerMethodField()
+    contact = serializers.SerializerMethodField(
+        help_text="The enterprise's contact; null until both sides said interested."
+    )
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_reasons(self, match) -> list[str]:
         from matching.reasons import render_reasons
 
         return render_reasons(match.reasons)
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField(), allow_null=True))
+    def get_contact(self, match) -> dict | None:
+        from accounts import permissions
+
+        request = self.context.get("request")
+        if request is None or not match.both_consented or not permissions.can(
+            request.user, "match.see_contacts", match
+        ):
+            return None  # double opt-in: hidden until both sides are interested
+        org = match.demand.organization
+        return {"organization": org.name, "name": org.contact_name, "email": org.contact_email,
+                "phone": org.contact_phone}

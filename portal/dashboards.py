@@ -1,15 +1,84 @@
-"""What each role's dashboard shows. Each function reads through the apps' selectors."""
+"""What each role's dashboard shows. Each function reads through the apps' selectors and
+computes its figures (portal/figures.py) from the querysets the permission module scopes."""
 
 from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from accounts import permissions
+
+from . import figures
+
+
+def _funnel_labels() -> dict[str, str]:
+    return {
+        "published": _("Published"),
+        "matched": _("Matched"),
+        "introduced": _("Introduced"),
+        "consented": _("Both sides interested"),
+        "meeting": _("Meeting"),
+        "agreement": _("Agreement"),
+    }
+
+
+def chart(kind: str, labels, series: list[tuple[str, list]]) -> dict:
+    """The JSON a `<canvas data-chart>` reads (static/js/dashboard-charts.js)."""
+    return {"type": kind, "labels": [str(label) for label in labels],
+            "series": [{"label": str(label), "data": data} for label, data in series]}
+
+
+def _provincial_figures(demands, matches, campaigns, by_status=None) -> dict:
+    """The figures staff see for their province and the coordinator for all provinces."""
+    by_field = figures.demands_by_field(demands)
+    by_status = figures.demands_by_status(demands) if by_status is None else by_status
+    summary = figures.demand_figures(demands, matches)
+    funnel = summary["funnel"]
+    labels = _funnel_labels()
+    funnel_rows = [(labels[stage], funnel[stage]) for stage in figures.FUNNEL_STAGES]
+    response = figures.campaign_response(campaigns)
+    unanswered = figures.unanswered(demands, matches)
+    return {
+        "by_field": by_field,
+        "by_status": by_status,
+        "funnel": funnel,
+        "funnel_rows": funnel_rows,
+        "campaign_response": response,
+        "matches_awaiting_review": figures.awaiting_review_count(matches),
+        "coverage": summary["coverage"],
+        "median_days_to_introduction": figures.median_days_to_introduction(demands, matches),
+        "unanswered_days": figures.UNANSWERED_DAYS,
+        "unanswered_total": summary["unanswered_total"],
+        "unanswered": list(unanswered[:50]),
+        "charts": {
+            "chart_fields": chart("bar", [f"{r['code']} {r['name']}" for r in by_field],
+                                  [(_("Demands"), [r["n"] for r in by_field])]),
+            "chart_status": chart("bar", [r["label"] for r in by_status],
+                                  [(_("Demands"), [r["n"] for r in by_status])]),
+            "chart_funnel": chart("bar", [label for label, _n in funnel_rows],
+                                  [(_("Demands"), [n for _label, n in funnel_rows])]),
+            "chart_campaigns": chart(
+                "bar", [c["name"] for c in response["campaigns"]],
+                [(_("Invited"), [c["invited"] for c in response["campaigns"]]),
+                 (_("Responded"), [c["responded"] for c in response["campaigns"]])],
+            ),
+        },
+    }
 
 
 def enterprise_context(user) -> dict:
     from demands import selectors as demand_selectors
 
     demands = demand_selectors.demand_list_visible_to(user, scope="mine")
+    introductions = (
+        permissions.matches_visible_to(user)
+        .filter(demand__organization_id=user.organization_id)
+        .select_related("demand", "offer", "offer__representation")
+        .order_by("-introduced_at", "-id")
+    )
     return {
         "my_demands": demands.order_by("-updated_at", "-id")[:10],
         "my_demand_counts": demand_selectors.demand_status_counts(demands),
+        "introductions": list(introductions[:20]),
     }
 
 
@@ -19,22 +88,35 @@ def staff_context(user) -> dict:
 
     demands = demand_selectors.demand_list_visible_to(user, scope="province")
     counts = demand_selectors.demand_status_counts(demands)
+    province_demands = permissions.demands_visible_to(user).filter(province_id=user.province_id)
+    matches = permissions.matches_visible_to(user)
     return {
         "demand_counts": [(Demand.Status(s).label, s, n) for s, n in counts.items()
                           if s != Demand.Status.DRAFT],
         "awaiting_review": demands.filter(status=Demand.Status.SUBMITTED)
         .order_by("submitted_at", "id")[:15],
         "campaigns": demand_selectors.campaign_list_visible_to(user)[:5],
+        # the status counts above cover the same demands: the province's, drafts aside
+        **_provincial_figures(province_demands, matches, permissions.campaigns_visible_to(user),
+                              by_status=figures.status_rows(counts)),
     }
 
 
 def representative_context(user) -> dict:
-    """Their offers by status with match counts, offers expiring soon, needs without answers."""
+    """Their offers by status with match counts, offers expiring soon, needs without answers,
+    and the introductions of their offers."""
     from accounts.permissions import demand_shows_identity
     from offers import selectors as offers
 
     recent = list(offers.offer_list_own(user)[:10])
     counts = offers.offer_match_counts([o.pk for o in recent])
+    matches = permissions.matches_visible_to(user)
+    introduced = (
+        figures.introduced(matches)
+        .select_related("demand", "demand__province", "demand__organization", "offer")
+        .order_by("-introduced_at", "-id")
+    )
+    statuses = figures.match_status_counts(figures.introduced(matches))
     return {
         "status_counts": offers.offer_status_counts(user),
         "recent_offers": [(offer, counts.get(offer.pk, 0)) for offer in recent],
@@ -42,8 +124,28 @@ def representative_context(user) -> dict:
         # (demand, whether the firm may be named): anonymised demands never show their firm
         "open_needs": [(d, demand_shows_identity(user, d))
                        for d in offers.demands_without_answers(user, limit=20)],
+        "introductions": [(m, demand_shows_identity(user, m.demand)) for m in introduced[:20]],
+        "introduction_counts": {
+            "total": sum(statuses.values()),
+            "consented": sum(statuses[s] for s in figures.STAGES_FROM["consented"]),
+            "agreement": statuses["agreement"],
+        },
     }
 
 
 def coordinator_context(user) -> dict:
-    return {}
+    from accounts.models import Organization
+
+    demands = permissions.demands_visible_to(user)
+    matches = permissions.matches_visible_to(user)
+    representations = permissions.organizations_visible_to(user).filter(
+        kind=Organization.Kind.REPRESENTATION
+    )
+    provinces = figures.per_province(demands, matches)
+    return {
+        **_provincial_figures(demands, matches, permissions.campaigns_visible_to(user)),
+        "provinces": provinces,
+        "representations": figures.per_representation(
+            representations, permissions.offers_visible_to(user), matches
+        ),
+    }

@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -108,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "portal.context_processors.portal",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -211,6 +213,8 @@ CELERY_BEAT_SCHEDULE = {
     "archive-expired-offers": {"task": "offers.archive_expired", "schedule": 3600 * 6},
     "remind-expiring-offers": {"task": "offers.remind_expiring", "schedule": 3600 * 24},
     "reconcile-matches": {"task": "matching.reconcile", "schedule": 600},
+    "remind-overdue-answers": {"task": "matching.remind_overdue_answers", "schedule": 3600 * 24},
+    "weekly-match-digest": {"task": "matching.weekly_digest", "schedule": crontab(hour=7, minute=0, day_of_week=1)},
 }
 
 # Email: console in development; SMTP from the environment in production.

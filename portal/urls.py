@@ -12,6 +12,8 @@ portal_patterns = (
         path("dashboard/staff/", views.dashboard_staff, name="dashboard_staff"),
         path("dashboard/representative/", views.dashboard_representative, name="dashboard_representative"),
         path("dashboard/coordinator/", views.dashboard_coordinator, name="dashboard_coordinator"),
+        path("reports/pipeline.xlsx", views.report_pipeline, name="report_pipeline"),
+        path("reports/yearly.xlsx", views.report_yearly, name="report_yearly"),
     ],
     "portal",
 )
@@ -24,6 +26,7 @@ urlpatterns = [
     path("demands/", include("demands.urls")),
     path("offers/", include("offers.urls")),
     path("matching/", include("matching.urls")),
+    path("notifications/", include("notifications.urls")),
     path("api/", include("offers.api_urls")),
     path("admin/", admin.site.urls),
 ]

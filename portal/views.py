@@ -1,12 +1,14 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from accounts import permissions
 from accounts.models import Role
 from accounts.permissions import role_of
 
-from . import dashboards, health
+from . import dashboards, health, reports
 
 DASHBOARD_BY_ROLE = {
     Role.ENTERPRISE: "portal:dashboard_enterprise",
@@ -61,3 +63,26 @@ def healthz(request: HttpRequest) -> JsonResponse:
     body["matching"] = health.matching_state()
     return JsonResponse(body, status=200 if healthy else 503)
 
+
+def _require_report(user, action: str) -> None:
+    """A report outside the user's role answers 404, like any object out of scope."""
+    if not permissions.can(user, action):
+        raise Http404
+
+
+@login_required
+def report_pipeline(request: HttpRequest) -> HttpResponse:
+    _require_report(request.user, "report.province")
+    return reports.pipeline_xlsx(request.user)
+
+
+@login_required
+def report_yearly(request: HttpRequest) -> HttpResponse:
+    _require_report(request.user, "report.province")
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        raise Http404 from None
+    if not 2000 <= year <= 2100:
+        raise Http404
+    return reports.yearly_xlsx(request.user, year)

@@ -95,9 +95,8 @@ def pytest_runtest_teardown(item, nextitem):
     reference data included; put it back so the tests after them find provinces and fields."""
     result = yield  # every fixture is torn down, the flush included
     if _flushes(item) and nextitem is not None:
-        from pytest_django.plugin import blocking_manager_key
-
         from django.db import connections
+        from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():
             reload_reference_data()

@@ -25,6 +25,7 @@ from .core import (
 from .demands import campaigns_visible_to, demand_shows_identity, demands_visible_to
 from .matching import matches_visible_to
 from .offers import offers_visible_to
+from .reports import report_provinces_visible_to
 
 __all__ = [
     "campaigns_visible_to",
@@ -40,6 +41,7 @@ __all__ = [
     "offers_visible_to",
     "organizations_visible_to",
     "pending_registrations_for",
+    "report_provinces_visible_to",
     "require",
     "role_of",
 ]

@@ -60,6 +60,38 @@ rules.add_rule(
     | (is_enterprise & demand_is_users & was_introduced),
 )
 rules.add_rule("match.review", province_staff)
+
+
+@rules.predicate
+def is_introduced(user, match) -> bool:
+    return match.status == "introduced"
+
+
+@rules.predicate
+def own_answer_pending(user, match) -> bool:
+    """The user's side (enterprise or representation) has not answered the introduction."""
+    if match.demand.organization_id == user.organization_id:
+        return match.enterprise_answer == "pending"
+    if match.offer.representation_id == user.organization_id:
+        return match.representation_answer == "pending"
+    return False
+
+
+@rules.predicate
+def both_consented(user, match) -> bool:
+    return match.both_consented
+
+
+party = (is_enterprise & demand_is_users) | (is_representative & offer_is_users)
+# Introductions and the pipeline after consent are the province's staff's work.
+rules.add_rule("match.introduce", province_staff)
+rules.add_rule("match.answer", party & is_introduced & own_answer_pending)
+# Double opt-in: a party sees the other's contact only once both said interested.
+rules.add_rule("match.see_contacts", province_staff | is_national | (party & both_consented))
+rules.add_rule("match.view_history", province_staff | is_national)
+rules.add_rule("match.record_meeting", province_staff)
+rules.add_rule("match.record_outcome", province_staff)
+rules.add_rule("match.view_board", is_staff | is_national)
 # Whose pages carry a "matches" panel even while it is empty.
 rules.add_rule("offer.view_matches", is_staff | is_national | (is_representative & offer_is_own))
 rules.add_rule("demand.view_matches", is_national | (is_staff & demand_is_in_users_province))
@@ -79,7 +111,10 @@ def matches_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     if role == Role.STAFF:
         return queryset.filter(demand__province_id=user.province_id)
     if role == Role.REPRESENTATIVE:
-        return queryset.filter(offer__representation_id=user.organization_id)
+        # A confidential demand stays out of a representative's sight until it is introduced.
+        return queryset.filter(offer__representation_id=user.organization_id).exclude(
+            Q(demand__visibility="confidential") & ~Q(status__in=INTRODUCED_OR_LATER)
+        )
     if role == Role.ENTERPRISE:
         return queryset.filter(
             Q(demand__organization_id=user.organization_id) & Q(status__in=INTRODUCED_OR_LATER)

@@ -76,7 +76,9 @@ class BM25Index:
         result: dict[int, list[str]] = {int(d): [] for d in doc_ids}
         if not surfaces or not result:
             return result
-        terms = list(surfaces)
+        # Only the rarest query terms can make the list (rarest first, `limit` of them); their
+        # postings are short, which keeps this cheap on a large pool.
+        terms = sorted(surfaces, key=lambda t: (-float(self.idf[self.vocab[t]]), t))[: limit * 8]
         ids = np.array([self.vocab[t] for t in terms], dtype=np.int64)
         lengths = self.indptr[ids + 1] - self.indptr[ids]
         docs = np.concatenate([self.postings[self.indptr[i] : self.indptr[i + 1]] for i in ids])

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from demands import services
 from demands.models import Demand, DemandEvent
@@ -46,7 +47,8 @@ def test_transition_from_each_status(action, status, make_demand, cast, django_c
         assert result.status == to
         event = DemandEvent.objects.filter(demand=demand).latest("id")
         assert (event.from_status, event.to_status, event.actor) == (status, to, cast(actor_name))
-        assert bool(callbacks) == (action == "publish")  # only publishing queues matching
+        matching = [c for c in callbacks if "matching." in repr(c)]  # emails are queued too
+        assert bool(matching) == (action == "publish")  # only publishing queues matching
     else:
         with pytest.raises((PermissionDenied, ValidationError)):
             do(action, demand, cast(actor_name))
@@ -157,7 +159,8 @@ def test_unaccented_vietnamese_is_flagged(make_demand, enterprise_tn):
     demand = make_demand(status=S.DRAFT, problem="Cong ty can cong nghe xu ly nuoc thai cho nha may che bien che xanh va dong goi san pham de xuat khau sang chau Au trong nam toi.")
     with pytest.raises(services.IncompleteDemand) as refused:
         services.demand_submit(demand=demand, by=enterprise_tn)
-    assert any(i.field == "problem" and "diacritics" in str(i.message) for i in refused.value.issues)
+    with translation.override("en"):
+        assert any(i.field == "problem" and "diacritics" in str(i.message) for i in refused.value.issues)
 
 
 @pytest.mark.django_db

@@ -107,3 +107,12 @@ def test_only_coordinators_start_a_rebuild(cast, who):
 
     with pytest.raises(PermissionDenied):
         services.rebuild_start(by=cast(who))
+
+
+def test_the_offer_side_run_keeps_the_demand_side_score_and_reasons(tea_demand, offers):
+    services.match_demand(demand_id=tea_demand.id)
+    before = {m.offer_id: (m.score, m.reasons) for m in Match.objects.filter(demand=tea_demand)}
+    services.match_offer(offer_id=offers[0].id)
+    match = Match.objects.get(demand=tea_demand, offer=offers[0])
+    assert match.in_offer_top and match.in_demand_top
+    assert (match.score, match.reasons) == before[offers[0].id]

@@ -78,3 +78,30 @@ def test_evaluate_command_prints_one_json_line(tmp_path, capsys):
         "engine": "lexical", "demands": 1, "offers": 2, "ndcg@10": 1.0, "recall@20": 1.0, "mrr": 1.0}
     assert set(result) == {"engine", "demands", "offers", "ndcg@10", "recall@20", "mrr",
                            "cross_lingual_recall@20", "seconds"}
+
+
+def test_a_representative_cannot_read_a_review_row_through_a_failed_reject(client, rep_jp, tea_demand, offers):
+    tea_demand.visibility = "confidential"
+    tea_demand.save()
+    match = Match.objects.create(demand=tea_demand, offer=offers[0], score=0.8, engine_version="t")
+    client.force_login(rep_jp)
+    response = client.post(reverse("matching:act", args=[match.pk, "reject"]), {"reason": ""},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 404
+    assert tea_demand.organization.name not in response.content.decode()
+
+
+def test_confidential_demands_stay_out_of_a_representatives_matches_until_introduced(
+    client, rep_jp, tea_demand, offers
+):
+    from accounts import permissions
+
+    tea_demand.visibility = "confidential"
+    tea_demand.save()
+    match = Match.objects.create(demand=tea_demand, offer=offers[0], score=0.8, engine_version="t")
+    assert not permissions.matches_visible_to(rep_jp).filter(pk=match.pk).exists()
+    client.force_login(rep_jp)
+    page = client.get(offers[0].get_absolute_url()).content.decode()
+    assert tea_demand.title not in page
+    Match.objects.filter(pk=match.pk).update(status=Match.Status.INTRODUCED)
+    assert permissions.matches_visible_to(rep_jp).filter(pk=match.pk).exists()

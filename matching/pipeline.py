@@ -1,0 +1,371 @@
+"""Staff decisions on matches, introductions with consent and the pipeline to an agreement.
+
+Every write locks the match, checks the permission and the transition, records a MatchEvent
+(the labels that later tune the weights) and notifies people after the commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import permissions
+from accounts.models import Organization, User
+from notifications.models import Kind
+from notifications.services import notify
+
+from .models import Agreement, Answer, Match, MatchEvent, Meeting, RejectReason
+
+Status = Match.Status
+ANSWER_DAYS = 14  # a side that has not answered an introduction by then gets a reminder
+
+TRANSITIONS: dict[str, set[str]] = {
+    Status.PROPOSED: {Status.SHORTLISTED, Status.REJECTED, Status.INTRODUCED},
+    Status.SHORTLISTED: {Status.REJECTED, Status.INTRODUCED},
+    Status.REJECTED: {Status.SHORTLISTED},
+    Status.INTRODUCED: {Status.CONSENTED, Status.DROPPED},
+    Status.CONSENTED: {Status.MEETING, Status.DROPPED},
+    Status.MEETING: {Status.MEETING, Status.NEGOTIATING, Status.DROPPED},
+    Status.NEGOTIATING: {Status.AGREEMENT, Status.DROPPED},
+}
+
+
+class TransitionError(ValidationError):
+    """The match is not in a state this move starts from."""
+
+
+def _lock(match: Match) -> Match:
+    return (
+        Match.objects.select_for_update(of=("self",))
+        .select_related("demand", "demand__organization", "demand__province", "offer",
+                        "offer__representation")
+        .get(pk=match.pk)
+    )
+
+
+def _move(locked: Match, *, by: User | None, to: str, note: str = "",
+          changes: dict[str, Any] | None = None) -> Match:
+    if to not in TRANSITIONS.get(locked.status, set()):
+        raise TransitionError(
+            _("A match that is %(status)s cannot move to %(to)s.")
+            % {"status": locked.get_status_display(), "to": Status(to).label}
+        )
+    from_status = locked.status
+    locked.status = to
+    for name, value in (changes or {}).items():
+        setattr(locked, name, value)
+    locked.save(update_fields=["status", "updated_at", *(changes or {})])
+    MatchEvent.objects.create(match=locked, actor=by, from_status=from_status, to_status=to,
+                              note=note)
+    return locked
+
+
+# --- who hears about it -------------------------------------------------------------------
+
+
+def enterprise_users(match: Match):
+    return User.objects.filter(organization_id=match.demand.organization_id, is_active=True)
+
+
+def representation_users(match: Match):
+    return User.objects.filter(organization_id=match.offer.representation_id, is_active=True)
+
+
+def province_staff(province_id: int):
+    return User.objects.filter(
+        organization__kind=Organization.Kind.PROVINCIAL_DEPARTMENT,
+        organization__province_id=province_id, is_active=True,
+    )
+
+
+def demand_summary(match: Match, viewer: User) -> str:
+    """The demand as `viewer` may see it: the firm's identity only where visibility allows."""
+    demand = match.demand
+    province = demand.province.name if demand.province_id else ""
+    if demand.visibility == "confidential" and not permissions.demand_shows_identity(viewer, demand):
+        return _("A confidential technology demand of an enterprise in %(province)s.") % {
+            "province": province}
+    if permissions.demand_shows_identity(viewer, demand):
+        return _("%(title)s (%(firm)s, %(province)s)") % {
+            "title": demand.title, "firm": demand.organization.name, "province": province}
+    return _("%(title)s (an enterprise in %(province)s)") % {
+        "title": demand.title, "province": province}
+
+
+def _url(match: Match) -> str:
+    return reverse("matching:detail", args=[match.pk])
+
+
+def _tell_parties(match: Match, *, kind: str, title: str, body: str = "") -> None:
+    url = _url(match)
+    for user in [*enterprise_users(match), *representation_users(match)]:
+        summary = demand_summary(match, user)
+        notify(users=[user], kind=kind, title=title, url=url,
+               body="\n".join(filter(None, [body, _("Demand: %s") % summary,
+                                            _("Offer: %s") % match.offer.display_title])))
+
+
+def _tell_staff(match: Match, *, kind: str, title: str, body: str = "") -> None:
+    notify(users=province_staff(match.demand.province_id), kind=kind, title=title,
+           url=_url(match), body="\n".join(filter(None, [
+               body, _("Demand: %s") % match.demand.title,
+               _("Offer: %s") % match.offer.display_title])))
+
+
+# --- review --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def match_shortlist(*, match: Match, by: User, note: str = "") -> Match:
+    """Keep a proposed match for introduction (or undo a rejection)."""
+    locked = _lock(match)
+    permissions.require(by, "match.review", locked)
+    changes = {"reviewer": by, "reject_reason": ""}
+    return _move(locked, by=by, to=Status.SHORTLISTED, note=note.strip(), changes=changes)
+
+
+@transaction.atomic
+def match_reject(*, match: Match, by: User, reason: str, note: str = "") -> Match:
+    """Reject a match with a reason from the list (and a text when the reason is "other")."""
+    permissions.require(by, "match.review", match)
+    note = note.strip()
+    if reason not in RejectReason.values:
+        raise ValidationError({"reason": _("Choose why the match is rejected.")})
+    if reason == RejectReason.OTHER and not note:
+        raise ValidationError({"note": _("Say why the match is rejected.")})
+    locked = _lock(match)
+    permissions.require(by, "match.review", locked)
+    label = RejectReason(reason).label
+    return _move(locked, by=by, to=Status.REJECTED, note=f"{label}: {note}" if note else str(label),
+                 changes={"reviewer": by, "reject_reason": reason})
+
+
+@transaction.atomic
+def match_introduce(*, match: Match, by: User, note: str = "") -> Match:
+    """Introduce the enterprise and the representation; each side then answers."""
+    from demands.services import demand_mark_in_connection
+
+    locked = _lock(match)
+    permissions.require(by, "match.introduce", locked)
+    locked = _move(locked, by=by, to=Status.INTRODUCED, note=note.strip(), changes={
+        "reviewer": by, "introduced_at": timezone.now(), "reminder_sent_at": None,
+        "enterprise_answer": Answer.PENDING, "representation_answer": Answer.PENDING,
+    })
+    if locked.demand.status == "published":
+        demand_mark_in_connection(demand=locked.demand, by=None,
+                                  note=_("Introduced to offer #%d") % locked.offer_id)
+    _tell_parties(locked, kind=Kind.INTRODUCTION,
+                  title=_("New introduction: please answer within %d days") % ANSWER_DAYS,
+                  body=_("Staff of the provincial Department of Science and Technology think this "
+                         "demand and offer fit. Say whether you are interested; contact details "
+                         "are exchanged only when both sides are."))
+    return locked
+
+
+@transaction.atomic
+def match_answer(*, match: Match, by: User, answer: str, message: str = "") -> Match:
+    """One side answers an introduction; both interested -> consented, one not -> dropped."""
+    if answer not in (Answer.INTERESTED, Answer.NOT_INTERESTED):
+        raise ValidationError({"answer": _("Choose interested or not interested.")})
+    locked = _lock(match)
+    permissions.require(by, "match.answer", locked)
+    now = timezone.now()
+    message = message.strip()
+    if locked.demand.organization_id == by.organization_id:
+        side, label = "enterprise", _("the enterprise")
+    else:
+        side, label = "representation", _("the representation")
+    setattr(locked, f"{side}_answer", answer)
+    setattr(locked, f"{side}_message", message)
+    setattr(locked, f"{side}_answered_at", now)
+    locked.save(update_fields=[f"{side}_answer", f"{side}_message", f"{side}_answered_at",
+                               "updated_at"])
+    said = Answer(answer).label
+    if answer == Answer.NOT_INTERESTED:
+        _move(locked, by=by, to=Status.DROPPED, note=message,
+              changes={"drop_reason": _("%(side)s is not interested. %(message)s")
+                       % {"side": label, "message": message}})
+    elif locked.both_consented:
+        _move(locked, by=by, to=Status.CONSENTED, note=message)
+    else:
+        MatchEvent.objects.create(match=locked, actor=by, from_status=Status.INTRODUCED,
+                                  to_status=Status.INTRODUCED,
+                                  note=_("%(side)s: %(answer)s") % {"side": label, "answer": said})
+    title = _("Answer to an introduction: %(side)s is %(answer)s") % {"side": label, "answer": said}
+    if locked.status == Status.CONSENTED:
+        title = _("Both sides are interested: contact details are now shared")
+    other = representation_users(locked) if side == "enterprise" else enterprise_users(locked)
+    url = _url(locked)
+    for user in other:
+        notify(users=[user], kind=Kind.ANSWER, title=title, url=url,
+               body=_("Demand: %s") % demand_summary(locked, user))
+    if locked.status == Status.CONSENTED:
+        for user in by.organization.members.filter(is_active=True):
+            notify(users=[user], kind=Kind.ANSWER, title=title, url=url,
+                   body=_("Demand: %s") % demand_summary(locked, user))
+    _tell_staff(locked, kind=Kind.ANSWER, title=title, body=message)
+    return locked
+
+
+# --- pipeline after consent ----------------------------------------------------------------
+
+MEETING_FIELDS = ("starts_at", "timezone", "mode", "place", "participants", "interpreter_needed",
+                  "interpreter_language", "minutes")
+
+
+def _meeting_text(meeting: Meeting) -> str:
+    import zoneinfo
+
+    local = meeting.starts_at.astimezone(zoneinfo.ZoneInfo(meeting.timezone))
+    lines = [f"{local:%Y-%m-%d %H:%M} ({meeting.timezone})", meeting.get_mode_display()]
+    if meeting.place:
+        lines.append(meeting.place)
+    if meeting.interpreter_needed:
+        lines.append(_("Interpreter: %s") % (meeting.interpreter_language or _("yes")))
+    return "\n".join(str(line) for line in lines)
+
+
+@transaction.atomic
+def match_schedule_meeting(*, match: Match, by: User, data: dict[str, Any]) -> Meeting:
+    """Schedule a meeting (the first after consent, or another one)."""
+    locked = _lock(match)
+    permissions.require(by, "match.record_meeting", locked)
+    _move(locked, by=by, to=Status.MEETING, note=data.get("participants", ""))
+    meeting = Meeting.objects.create(
+        match=locked, created_by=by, **{k: v for k, v in data.items() if k in MEETING_FIELDS}
+    )
+    _tell_parties(locked, kind=Kind.MEETING, title=_("A meeting was scheduled"),
+                  body=_meeting_text(meeting))
+    return meeting
+
+
+@transaction.atomic
+def match_update_meeting(*, meeting: Meeting, by: User, data: dict[str, Any]) -> Meeting:
+    """Change a meeting or record its minutes; the parties hear of a new time or place."""
+    locked = _lock(meeting.match)
+    permissions.require(by, "match.record_meeting", locked)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk, match=locked)
+    changed = [k for k in MEETING_FIELDS if k in data and getattr(meeting, k) != data[k]]
+    for name in changed:
+        setattr(meeting, name, data[name])
+    if not changed:
+        return meeting
+    meeting.save(update_fields=[*changed, "updated_at"])
+    MatchEvent.objects.create(match=locked, actor=by, from_status=locked.status,
+                              to_status=locked.status,
+                              note=_("Meeting changed: %s") % ", ".join(changed))
+    if {"starts_at", "timezone", "mode", "place"} & set(changed):
+        _tell_parties(locked, kind=Kind.MEETING, title=_("A meeting was changed"),
+                      body=_meeting_text(meeting))
+    return meeting
+
+
+@transaction.atomic
+def match_start_negotiation(*, match: Match, by: User, note: str = "") -> Match:
+    locked = _lock(match)
+    permissions.require(by, "match.record_outcome", locked)
+    return _move(locked, by=by, to=Status.NEGOTIATING, note=note.strip())
+
+
+@transaction.atomic
+def match_record_agreement(*, match: Match, by: User, kind: str, signed_on: datetime.date,
+                           value_vnd: int | None = None, registration_required: bool = False,
+                           registered_on: datetime.date | None = None,
+                           note: str = "") -> Agreement:
+    """The parties signed: record the agreement and tell everyone involved."""
+    if registered_on and not registration_required:
+        raise ValidationError({"registered_on": _("Only an agreement that must be registered "
+                                                  "has a registration date.")})
+    locked = _lock(match)
+    permissions.require(by, "match.record_outcome", locked)
+    _move(locked, by=by, to=Status.AGREEMENT, note=note.strip())
+    agreement = Agreement.objects.create(
+        match=locked, kind=kind, signed_on=signed_on, value_vnd=value_vnd,
+        registration_required=registration_required, registered_on=registered_on,
+        note=note.strip(), created_by=by,
+    )
+    title = _("An agreement was recorded: %s") % agreement.get_kind_display()
+    _tell_parties(locked, kind=Kind.AGREEMENT, title=title)
+    _tell_staff(locked, kind=Kind.AGREEMENT, title=title)
+    return agreement
+
+
+@transaction.atomic
+def match_drop(*, match: Match, by: User, reason: str) -> Match:
+    """The connection ended without an agreement."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the connection was dropped.")})
+    locked = _lock(match)
+    permissions.require(by, "match.record_outcome", locked)
+    if locked.status == Status.INTRODUCED:  # only the parties' answers drop an introduction
+        raise TransitionError(_("An introduction is dropped by a party's answer."))
+    return _move(locked, by=by, to=Status.DROPPED, note=reason, changes={"drop_reason": reason})
+
+
+# --- periodic --------------------------------------------------------------------------------
+
+
+def overdue_answers():
+    """Introductions older than ANSWER_DAYS with at least one side still silent."""
+    from django.db.models import Q
+
+    cutoff = timezone.now() - datetime.timedelta(days=ANSWER_DAYS)
+    return Match.objects.filter(status=Status.INTRODUCED, introduced_at__lt=cutoff).filter(
+        Q(enterprise_answer=Answer.PENDING) | Q(representation_answer=Answer.PENDING)
+    )
+
+
+def matches_remind_overdue() -> int:
+    """Remind each silent side once; safe to run any number of times."""
+    sent = 0
+    for match in overdue_answers().filter(reminder_sent_at__isnull=True).select_related(
+        "demand", "demand__province", "demand__organization", "offer"
+    ):
+        with transaction.atomic():
+            # Compare-and-swap: only the run that sets reminder_sent_at sends the reminder.
+            if not Match.objects.filter(pk=match.pk, reminder_sent_at__isnull=True).update(
+                reminder_sent_at=timezone.now()
+            ):
+                continue
+            users = []
+            if match.enterprise_answer == Answer.PENDING:
+                users += list(enterprise_users(match))
+            if match.representation_answer == Answer.PENDING:
+                users += list(representation_users(match))
+            for user in users:
+                notify(users=[user], kind=Kind.REMINDER, url=_url(match),
+                       title=_("Reminder: an introduction awaits your answer"),
+                       body=_("Demand: %s") % demand_summary(match, user))
+            sent += 1
+    return sent
+
+
+def staff_weekly_digest() -> int:
+    """Tell each province's staff how many matches await their review; returns emails queued."""
+    from django.db.models import Count
+
+    from .selectors import ANSWER_THRESHOLD
+
+    waiting = dict(
+        Match.objects.filter(status__in=[Status.PROPOSED, Status.SHORTLISTED],
+                             demand__status__in=["published", "in_connection"],
+                             score__gte=ANSWER_THRESHOLD)
+        .values_list("demand__province_id").annotate(n=Count("id")).values_list(
+            "demand__province_id", "n")
+    )
+    count = 0
+    url = reverse("matching:review")
+    for province_id, n in waiting.items():
+        staff = list(province_staff(province_id))
+        notify(users=staff, kind=Kind.DIGEST, url=url,
+               title=_("%d matches await your review") % n,
+               body=_("Open the review queue to shortlist, reject or introduce them."))
+        count += len(staff)
+    return count

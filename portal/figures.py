@@ -1,0 +1,282 @@
+"""Dashboard and report figures: pure reads over querysets the caller already scoped.
+
+Each function takes the scoped querysets (`demands_visible_to`, `matches_visible_to`, ...),
+runs a fixed number of aggregate queries whatever the number of rows, and returns plain dicts
+and lists. Nothing here decides who sees what: the caller passes the scope.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
+
+from demands.models import CampaignInvitation, Demand
+from matching.models import Agreement, Match, Meeting
+from matching.selectors import ANSWER_THRESHOLD
+from portal.models import Field
+
+UNANSWERED_DAYS = 90
+# Demands that are open to answers: what coverage and the "no answer" list look at.
+OPEN_PUBLISHED = (Demand.Status.PUBLISHED, Demand.Status.IN_CONNECTION)
+AWAITING_REVIEW = (Match.Status.PROPOSED, Match.Status.SHORTLISTED)
+
+# The funnel: each stage counts the demands with a match that reached it (now or before
+# being dropped, as the match's history records).
+S = Match.Status
+STAGES_FROM = {
+    "introduced": (S.INTRODUCED, S.CONSENTED, S.MEETING, S.NEGOTIATING, S.AGREEMENT),
+    "consented": (S.CONSENTED, S.MEETING, S.NEGOTIATING, S.AGREEMENT),
+    "meeting": (S.MEETING, S.NEGOTIATING, S.AGREEMENT),
+    "agreement": (S.AGREEMENT,),
+}
+FUNNEL_STAGES = ("published", "matched", "introduced", "consented", "meeting", "agreement")
+
+
+def answering(matches: QuerySet) -> QuerySet:
+    """`matching.selectors.answering_matches()` applied to a scoped queryset."""
+    return matches.filter(score__gte=ANSWER_THRESHOLD).exclude(status=Match.Status.REJECTED)
+
+
+def introduced(matches: QuerySet) -> QuerySet:
+    """The matches staff introduced to both sides, whatever became of them since."""
+    statuses = (*STAGES_FROM["introduced"], Match.Status.DROPPED)
+    return matches.filter(Q(introduced_at__isnull=False) | Q(status__in=statuses))
+
+
+def _reached(matches: QuerySet, stage: str) -> QuerySet:
+    """The matches of the outer demand that reached `stage`."""
+    statuses = STAGES_FROM[stage]
+    reached = Q(status__in=statuses) | Q(events__to_status__in=statuses)
+    if stage == "introduced":
+        reached |= Q(introduced_at__isnull=False)
+    elif stage == "meeting":
+        reached |= Q(meetings__isnull=False)
+    elif stage == "agreement":
+        reached |= Q(agreement__isnull=False)
+    return matches.filter(reached, demand_id=OuterRef("pk"))
+
+
+def funnel_filters(matches: QuerySet) -> dict[str, Q]:
+    """Per stage, the condition on a demand row; "published" is the funnel's entry."""
+    filters = {
+        "published": Q(published_at__isnull=False),
+        "matched": Q(published_at__isnull=False)
+        & Q(Exists(answering(matches).filter(demand_id=OuterRef("pk")))),
+    }
+    for stage in STAGES_FROM:
+        filters[stage] = Q(published_at__isnull=False) & Q(Exists(_reached(matches, stage)))
+    return filters
+
+
+def demand_figures(demands: QuerySet, matches: QuerySet, *, days: int = UNANSWERED_DAYS,
+                   now: datetime.datetime | None = None) -> dict:
+    """In one query: the funnel (demands published -> matched -> introduced -> consent ->
+    meeting -> agreement), coverage (share of open published demands with an answering
+    match) and the number of demands without any answer for `days`."""
+    filters = funnel_filters(matches)
+    has_answer = Exists(answering(matches).filter(demand_id=OuterRef("pk")))
+    row = demands.order_by().aggregate(
+        **{stage: Count("id", filter=filters[stage]) for stage in FUNNEL_STAGES},
+        open=Count("id", filter=Q(status__in=OPEN_PUBLISHED)),
+        answered=Count("id", filter=Q(status__in=OPEN_PUBLISHED) & Q(has_answer)),
+        unanswered=Count("id", filter=_unanswered_filter(has_answer, days, now)),
+    )
+    return {
+        "funnel": {stage: row[stage] for stage in FUNNEL_STAGES},
+        "coverage": {"published": row["open"], "answered": row["answered"],
+                     "percent": percent(row["answered"], row["open"])},
+        "unanswered_total": row["unanswered"],
+    }
+
+
+def demands_by_field(demands: QuerySet) -> list[dict]:
+    rows = (
+        Field.objects.filter(demands__in=demands.order_by().values("pk"))
+        .annotate(n=Count("demands", distinct=True)).order_by("-n", "code")
+    )
+    return [{"code": f.code, "name": f.name, "n": f.n} for f in rows]
+
+
+def demands_by_status(demands: QuerySet) -> list[dict]:
+    rows = demands.order_by().values("status").annotate(n=Count("id"))
+    return status_rows({row["status"]: row["n"] for row in rows})
+
+
+def status_rows(counts: dict[str, int]) -> list[dict]:
+    """Demand status counts as rows, drafts aside (they stay the firm's own)."""
+    return [
+        {"status": value, "label": str(label), "n": counts.get(value, 0)}
+        for value, label in Demand.Status.choices
+        if value != Demand.Status.DRAFT
+    ]
+
+
+def campaign_response(campaigns: QuerySet) -> dict:
+    """Per campaign: enterprises invited and those that sent a demand (not a draft) to it."""
+    responded = Demand.objects.filter(
+        campaign_id=OuterRef("campaign_id"), organization_id=OuterRef("organization_id")
+    ).exclude(status=Demand.Status.DRAFT)
+    rows = list(
+        CampaignInvitation.objects.filter(campaign__in=campaigns.order_by().values("pk"))
+        .values("campaign_id", "campaign__name", "campaign__year")
+        .annotate(invited=Count("id"), responded=Count("id", filter=Q(Exists(responded))))
+        .order_by("-campaign__year", "campaign__name")
+    )
+    invited = sum(r["invited"] for r in rows)
+    answered = sum(r["responded"] for r in rows)
+    return {
+        "campaigns": [
+            {"id": r["campaign_id"], "name": r["campaign__name"], "year": r["campaign__year"],
+             "invited": r["invited"], "responded": r["responded"],
+             "rate": percent(r["responded"], r["invited"])}
+            for r in rows
+        ],
+        "invited": invited,
+        "responded": answered,
+        "rate": percent(answered, invited),
+    }
+
+
+def awaiting_review_count(matches: QuerySet) -> int:
+    """Good-enough matches that no one has introduced or rejected yet."""
+    return answering(matches).filter(status__in=AWAITING_REVIEW).count()
+
+
+def median_days_to_introduction(demands: QuerySet, matches: QuerySet) -> float | None:
+    """Median days from publishing a demand to its first introduction (None without any)."""
+    first = matches.filter(demand_id=OuterRef("pk"), introduced_at__isnull=False)
+    first = first.order_by("introduced_at").values("introduced_at")[:1]
+    pairs = (
+        demands.filter(published_at__isnull=False).order_by()
+        .annotate(first_introduced=Subquery(first)).filter(first_introduced__isnull=False)
+        .values_list("published_at", "first_introduced")
+    )
+    days = [max((intro - published).total_seconds(), 0) / 86400 for published, intro in pairs]
+    return round(statistics.median(days), 1) if days else None
+
+
+def unanswered(demands: QuerySet, matches: QuerySet, *, days: int = UNANSWERED_DAYS,
+               now: datetime.datetime | None = None) -> QuerySet:
+    """Published demands without any answering match for `days` days: the list to send
+    abroad or to turn into a provincially ordered S&T task."""
+    has_answer = Exists(answering(matches).filter(demand_id=OuterRef("pk")))
+    return (
+        demands.filter(_unanswered_filter(has_answer, days, now))
+        .select_related("organization", "province")
+        .prefetch_related("fields").order_by("published_at", "id")
+    )
+
+
+def _unanswered_filter(has_answer: Exists, days: int, now: datetime.datetime | None) -> Q:
+    since = (now or timezone.now()) - datetime.timedelta(days=days)
+    return Q(status=Demand.Status.PUBLISHED, published_at__lte=since) & ~Q(has_answer)
+
+
+def per_province(demands: QuerySet, matches: QuerySet) -> list[dict]:
+    """One row per province with demands: the funnel, coverage and agreements' value."""
+    filters = funnel_filters(matches)
+    has_answer = Exists(answering(matches).filter(demand_id=OuterRef("pk")))
+    rows = list(
+        demands.order_by().values("province_id", "province__name_vi", "province__name_en")
+        .annotate(
+            **{stage: Count("id", filter=filters[stage]) for stage in FUNNEL_STAGES},
+            open=Count("id", filter=Q(status__in=OPEN_PUBLISHED)),
+            answered=Count("id", filter=Q(status__in=OPEN_PUBLISHED) & Q(has_answer)),
+        )
+        .order_by("province__name_vi")
+    )
+    value = {
+        r["match__demand__province_id"]: r["value"]
+        for r in Agreement.objects.filter(match__in=matches.order_by().values("pk"))
+        .values("match__demand__province_id").annotate(value=Sum("value_vnd")).order_by()
+    }
+    for row in rows:
+        row["name"] = _bilingual(row["province__name_vi"], row["province__name_en"])
+        row["coverage"] = percent(row["answered"], row["open"])
+        row["agreement_value"] = value.get(row["province_id"]) or 0
+    return rows
+
+
+def per_representation(representations: QuerySet, offers: QuerySet, matches: QuerySet) -> list[dict]:
+    """Per overseas representation: offers posted, introductions, agreements (3 queries)."""
+    posted = dict(
+        offers.filter(published_at__isnull=False).order_by().values("representation_id")
+        .annotate(n=Count("id")).values_list("representation_id", "n")
+    )
+    by_rep = {
+        r["offer__representation_id"]: r
+        for r in matches.order_by().values("offer__representation_id").annotate(
+            introductions=Count("id", filter=Q(introduced_at__isnull=False)),
+            agreements=Count("agreement"),
+            value=Sum("agreement__value_vnd"),
+        )
+    }
+    rows = []
+    for rep in representations.order_by("name"):
+        counts = by_rep.get(rep.pk, {})
+        rows.append({
+            "id": rep.pk, "name": rep.name, "country": rep.country.name,
+            "offers": posted.get(rep.pk, 0),
+            "introductions": counts.get("introductions", 0),
+            "agreements": counts.get("agreements", 0),
+            "agreement_value": counts.get("value") or 0,
+        })
+    return rows
+
+
+def match_status_counts(matches: QuerySet) -> dict[str, int]:
+    rows = matches.order_by().values("status").annotate(n=Count("id"))
+    counts = {row["status"]: row["n"] for row in rows}
+    return {value: counts.get(value, 0) for value, _label in Match.Status.choices}
+
+
+def yearly_by_province(provinces: QuerySet, demands: QuerySet, matches: QuerySet,
+                       year: int) -> list[dict]:
+    """Per province, in `year`: demands published, offers answering them, introductions,
+    meetings held, agreements signed and their value (5 queries)."""
+    published = demands.filter(published_at__year=year)
+    demand_n = _grouped(published, "province_id", n=Count("id"))
+    offer_n = _grouped(
+        answering(matches).filter(demand__in=published.values("pk")), "demand__province_id",
+        n=Count("offer_id", distinct=True),
+    )
+    intro_n = _grouped(matches.filter(introduced_at__year=year), "demand__province_id",
+                       n=Count("id"))
+    meeting_n = _grouped(
+        Meeting.objects.filter(match__in=matches.values("pk"), starts_at__year=year),
+        "match__demand__province_id", n=Count("id"),
+    )
+    agreements = _grouped(
+        Agreement.objects.filter(match__in=matches.values("pk"), signed_on__year=year),
+        "match__demand__province_id", n=Count("id"), value=Sum("value_vnd"),
+    )
+    rows = []
+    for province in provinces.order_by("name_vi"):
+        pk = province.pk
+        rows.append({
+            "province": province.name_vi,
+            "demands": demand_n.get(pk, {}).get("n", 0),
+            "offers": offer_n.get(pk, {}).get("n", 0),
+            "introductions": intro_n.get(pk, {}).get("n", 0),
+            "meetings": meeting_n.get(pk, {}).get("n", 0),
+            "agreements": agreements.get(pk, {}).get("n", 0),
+            "agreement_value": agreements.get(pk, {}).get("value") or 0,
+        })
+    return rows
+
+
+def _grouped(queryset: QuerySet, key: str, **aggregates) -> dict:
+    return {row[key]: row for row in queryset.order_by().values(key).annotate(**aggregates)}
+
+
+def _bilingual(name_vi: str, name_en: str) -> str:
+    from django.utils.translation import get_language
+
+    return name_en if (get_language() or "vi").startswith("en") else name_vi
+
+
+def percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
