@@ -203,5 +203,9 @@ class User(AbstractUser):
         return self.organization.role
 
     @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+    @property
     def province_id(self) -> int | None:
         return self.organization.province_id if self.organization_id else None

@@ -3,6 +3,7 @@
 import zoneinfo
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import Agreement, Answer, Meeting, RejectReason
@@ -90,6 +91,12 @@ class AgreementForm(forms.ModelForm):
         widgets = {"signed_on": forms.DateInput(attrs={"type": "date"}),
                    "registered_on": forms.DateInput(attrs={"type": "date"}),
                    "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["value_vnd"].min_value = 0  # the table refuses negatives; say so in the form
+        self.fields["value_vnd"].validators.append(MinValueValidator(0))
+        self.fields["value_vnd"].widget.attrs["min"] = 0
 
 
 class DropForm(forms.Form):

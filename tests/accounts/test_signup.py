@@ -125,3 +125,18 @@ def test_login_with_email_reaches_the_role_dashboard(client, staff_tn):
                            {"username": staff_tn.email.upper(), "password": "correct-horse-battery-staple"},
                            follow=True)
     assert response.redirect_chain[-1][0] == reverse("portal:dashboard_staff")
+
+
+@pytest.mark.django_db
+def test_profile_names_the_role_in_words(client, staff_tn):
+    from django.utils import translation
+
+    from accounts.models import Role
+
+    client.force_login(staff_tn)
+    page = client.get(reverse("accounts:profile")).content.decode()
+    from django.utils.html import escape
+
+    with translation.override("vi"):
+        assert escape(str(Role.STAFF.label)) in page
+    assert "· staff ·" not in page

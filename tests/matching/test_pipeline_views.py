@@ -138,3 +138,25 @@ def test_pipeline_views_refuse_non_staff(client, enterprise_tn, rep_jp, staff_tn
     assert match.status == "meeting"
     assert match.meetings.get().starts_at.utcoffset().total_seconds() == 0  # stored in UTC
     assert match.meetings.get().starts_at.hour == 1  # 10:00 Tokyo = 01:00 UTC
+
+
+def test_agreement_form_refuses_a_negative_value():
+    from matching.pipeline_forms import AgreementForm
+
+    form = AgreementForm(data={"kind": "license", "value_vnd": -5, "signed_on": "2026-11-26"})
+    assert not form.is_valid()
+    assert "value_vnd" in form.errors
+
+
+def test_meeting_time_is_shown_in_the_meetings_own_time_zone(client, staff_tn, match):  # noqa: F811
+    import datetime as dt
+    import zoneinfo
+
+    from matching.models import Meeting
+
+    tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
+    Meeting.objects.create(match=match, starts_at=dt.datetime(2026, 12, 4, 10, 25, tzinfo=tokyo),
+                           timezone="Asia/Tokyo")
+    client.force_login(staff_tn)
+    page = client.get(reverse("matching:detail", args=[match.pk])).content.decode()
+    assert "10:25" in page  # not 08:25, the same moment in Hà Nội
