@@ -176,6 +176,8 @@ class Demand(models.Model):
             models.Index(fields=["province", "status", "-updated_at"]),
             models.Index(fields=["organization", "-updated_at"]),
             models.Index(fields=["status", "-published_at"]),
+            # The matching worker asks "what changed since I last looked?" on every match.
+            models.Index(fields=["-updated_at"], name="demand_updated_at_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import Organization, User
-from matching.tasks import match_demand
+from matching.tasks import embed_record, match_demand
 from portal.text import detect_language, normalize_text, search_blob
 from portal.uploads import MAX_ATTACHMENTS, safe_filename
 
@@ -207,8 +207,11 @@ def demand_submit(*, demand: Demand, by: User, accept_warnings: bool = False) ->
         campaign = campaign_running_for(demand, today)
         if campaign is not None:
             changes["campaign"] = campaign
-    return _move(demand, by=by, action="demand.submit", allowed_from=Demand.EDITABLE_STATUSES,
-                 to=Status.SUBMITTED, changes=changes)
+    submitted = _move(demand, by=by, action="demand.submit", allowed_from=Demand.EDITABLE_STATUSES,
+                      to=Status.SUBMITTED, changes=changes)
+    # Embed while staff review it: publishing then ranks at once instead of embedding first.
+    embed_record.delay_on_commit("demand", submitted.id)
+    return submitted
 
 
 @transaction.atomic

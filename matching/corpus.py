@@ -9,12 +9,15 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from dataclasses import asdict, fields
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Max
 from django.db.models.functions import Mod
+from django.utils import timezone
 
 from demands.models import Demand
 from offers.models import Offer
@@ -126,6 +129,71 @@ def matchable_offers():
     )
 
 
+def _codes_by_owner(relation, owners) -> dict[int, tuple[str, ...]]:
+    """{owner id: sorted codes} of one many-to-many relation (codes are the primary keys)."""
+    through = relation.through
+    owner = relation.field.m2m_field_name() + "_id"
+    target = relation.field.m2m_reverse_field_name() + "_id"
+    grouped: dict[int, list[str]] = defaultdict(list)
+    rows = through.objects.filter(**{f"{owner}__in": owners.values("pk")}).values_list(owner, target)
+    for owner_id, code in rows.iterator(chunk_size=20_000):
+        grouped[owner_id].append(code)
+    return {owner_id: tuple(sorted(codes)) for owner_id, codes in grouped.items()}
+
+
+def all_offer_profiles(ids: Iterable[int] | None = None) -> list[OfferProfile]:
+    """offer_profile() of every matchable offer (or of those among `ids`), read as plain rows
+    (an index build reads 100,000 offers: model instances and prefetches cost more than ranking)."""
+    offers = Offer.objects.filter(status__in=MATCHABLE_OFFER_STATUSES)
+    if ids is not None:
+        offers = offers.filter(pk__in=list(ids))
+    fields_of = _codes_by_owner(Offer.fields, offers)
+    cooperation_of = _codes_by_owner(Offer.cooperation, offers)
+    rows = offers.order_by("id").values_list(
+        "id", "title", "summary", "description", "advantages", "applications", "keywords",
+        "language", "trl_id", "provider_country", "valid_until", "provider_type",
+    )
+    return [
+        OfferProfile(
+            id=pk, title=title, text="\n".join(p for p in texts if p), language=language or "en",
+            fields=fields_of.get(pk, ()), cooperation=cooperation_of.get(pk, ()), trl=trl,
+            country=str(country or ""), valid_until=valid_until, provider_type=provider_type,
+        )
+        for pk, title, *texts, language, trl, country, valid_until, provider_type
+        in rows.iterator(chunk_size=5000)
+    ]
+
+
+def all_demand_profiles(ids: Iterable[int] | None = None) -> list[DemandProfile]:
+    """demand_profile() of every matchable demand (or of those among `ids`), as plain rows."""
+    demands = Demand.objects.filter(status__in=MATCHABLE_DEMAND_STATUSES)
+    if ids is not None:
+        demands = demands.filter(pk__in=list(ids))
+    fields_of = _codes_by_owner(Demand.fields, demands)
+    cooperation_of = _codes_by_owner(Demand.cooperation, demands)
+    rows = demands.order_by("id").values_list(
+        "id", "title", "problem", "current_situation", "expected_result", "keywords",
+        "language", "trl_min_id", "budget_max_vnd", "preferred_countries", "province_id",
+    )
+    return [
+        DemandProfile(
+            id=pk, title=title, text="\n".join(p for p in texts if p), language=language or "vi",
+            fields=fields_of.get(pk, ()), cooperation=cooperation_of.get(pk, ()), trl_min=trl_min,
+            budget_vnd=budget, preferred_countries=_country_codes(countries), province=str(province),
+        )
+        for pk, title, *texts, language, trl_min, budget, countries, province
+        in rows.iterator(chunk_size=5000)
+    ]
+
+
+def _country_codes(value) -> tuple[str, ...]:
+    if not value:
+        return ()
+    if isinstance(value, str):
+        return tuple(code for code in value.split(",") if code)
+    return tuple(str(getattr(c, "code", c)) for c in value)
+
+
 # --- embeddings --------------------------------------------------------------------------------
 
 
@@ -134,29 +202,37 @@ def vectors_for(kind: str, profiles: list) -> np.ndarray | None:
     model = embedder()
     if model is None or not profiles:
         return None
-    ids = [p.id for p in profiles]
-    hashes = {p.id: text_hash(p.full_text) for p in profiles}
-    cached = {
-        row.object_id: row
-        for row in Embedding.objects.filter(kind=kind, object_id__in=ids, model_version=model.model_version)
-    }
-    stale = [p for p in profiles if p.id not in cached or cached[p.id].text_hash != hashes[p.id]]
+    position = {p.id: i for i, p in enumerate(profiles)}
+    hashes = [text_hash(p.full_text) for p in profiles]
+    matrix = np.zeros((len(profiles), model.dim), dtype=np.float32)
+    found = np.zeros(len(profiles), dtype=bool)
+    stored = Embedding.objects.filter(kind=kind, model_version=model.model_version)
+    if len(profiles) <= 1000:
+        stored = stored.filter(object_id__in=list(position))
+    # A whole index reads every stored vector of its kind: stream them, no model instances.
+    for object_id, stored_hash, vector in stored.values_list(
+        "object_id", "text_hash", "vector"
+    ).iterator(chunk_size=5000):
+        i = position.get(object_id)
+        if i is not None and stored_hash == hashes[i]:
+            matrix[i] = np.frombuffer(vector, dtype="<f4")
+            found[i] = True
+    stale = np.flatnonzero(~found).tolist()
     if stale:
         embed = model.embed_queries if kind == Embedding.Kind.DEMAND else model.embed_passages
-        fresh = embed([p.full_text for p in stale])
-        rows = [
-            Embedding(kind=kind, object_id=p.id, model_version=model.model_version,
-                      text_hash=hashes[p.id], language=p.language,
-                      vector=fresh[i].astype("<f4").tobytes())
-            for i, p in enumerate(stale)
-        ]
+        fresh = embed([profiles[i].full_text for i in stale])
+        matrix[stale] = fresh
         Embedding.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["kind", "object_id"],
+            [
+                Embedding(kind=kind, object_id=profiles[i].id, model_version=model.model_version,
+                          text_hash=hashes[i], language=profiles[i].language,
+                          vector=fresh[k].astype("<f4").tobytes())
+                for k, i in enumerate(stale)
+            ],
+            update_conflicts=True, unique_fields=["kind", "object_id"],
             update_fields=["model_version", "text_hash", "language", "vector", "updated_at"],
         )
-        for row in rows:
-            cached[row.object_id] = row
-    return np.vstack([np.frombuffer(bytes(cached[i].vector), dtype="<f4") for i in ids])
+    return matrix
 
 
 def cohort_vectors(kind: str, model_version: str) -> tuple[np.ndarray | None, list[str]]:
@@ -175,43 +251,97 @@ def cohort_vectors(kind: str, model_version: str) -> tuple[np.ndarray | None, li
 # --- in-process indexes --------------------------------------------------------------------------
 
 
-def _token(queryset) -> tuple:
-    summary = queryset.order_by().aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
-    return (summary["n"], summary["last"], summary["top"])
+# A record's updated_at is stamped before its transaction commits. Each freshness check
+# re-reads this far back, so a slow transaction that commits late is still noticed.
+COMMIT_MARGIN = timedelta(minutes=5)
+
+
+@dataclass
+class _Cached:
+    index: OfferIndex | DemandIndex
+    weights: Weights
+    stamps: dict[int, datetime]  # updated_at of each indexed record, as read for the index
+    checked_at: datetime
+    changes: int = 0  # records folded in since the index was built
+
+
+def _stamps(model, statuses) -> dict[int, datetime]:
+    rows = model.objects.filter(status__in=statuses).order_by().values_list("pk", "updated_at")
+    return dict(rows.iterator(chunk_size=20_000))
+
+
+# Changes folded into an index before it is built afresh: each is scored apart (in Python)
+# for BM25 and weighs on the statistics of the build, so a few hundred at most.
+MAX_CHANGES = 200
+
+
+def _changes(cached: _Cached, model, statuses) -> tuple[dict[int, datetime], set[int]]:
+    """Since the last look: {id: updated_at} of matchable records published or edited, and
+    the ids of indexed records withdrawn. One range scan on the updated_at index (drafts being
+    edited are read and skipped), instead of an aggregate over every row on each match."""
+    recent = model.objects.filter(updated_at__gte=cached.checked_at - COMMIT_MARGIN).order_by()
+    edited: dict[int, datetime] = {}
+    withdrawn: set[int] = set()
+    for pk, status, updated_at in recent.values_list("pk", "status", "updated_at"):
+        if status in statuses:
+            if cached.stamps.get(pk) != updated_at:
+                edited[pk] = updated_at
+        elif pk in cached.stamps:
+            withdrawn.add(pk)
+    return edited, withdrawn
+
+
+_SIDES = {
+    # name: (model, matchable statuses, profiles loader, index class, embedding kind, cohort kind)
+    "offer_index": (Offer, MATCHABLE_OFFER_STATUSES, all_offer_profiles, OfferIndex, "offer", "demand"),
+    "demand_index": (Demand, MATCHABLE_DEMAND_STATUSES, all_demand_profiles, DemandIndex, "demand", "offer"),
+}
+
+
+def _index(name: str, weights: Weights):
+    """One side's in-memory index: reused while nothing changed, updated in place of a few
+    changed records, built afresh after many changes or a change of weights."""
+    model, statuses, load, index_class, kind, cohort_kind = _SIDES[name]
+    cached = _state.get(name)
+    now = timezone.now()
+    if cached and cached.weights == weights:
+        edited, withdrawn = _changes(cached, model, statuses)
+        if not edited and not withdrawn:
+            cached.checked_at = now
+            return cached.index
+        if cached.changes + len(edited) + len(withdrawn) <= MAX_CHANGES:
+            profiles = load(edited)
+            index = cached.index.with_changes(
+                set(edited) | withdrawn, profiles, vectors_for(kind, profiles)
+            )
+            stamps = {**cached.stamps, **{p.id: edited[p.id] for p in profiles}}
+            for pk in withdrawn | (set(edited) - {p.id for p in profiles}):
+                stamps.pop(pk, None)
+            changes = cached.changes + len(edited) + len(withdrawn)
+            _state[name] = _Cached(index, weights, stamps, now, changes)
+            return index
+    stamps = _stamps(model, statuses)  # before the rows: a race means a rebuild, not a miss
+    profiles = load()
+    vectors = vectors_for(kind, profiles)
+    model_version = embedder().model_version if embedder() else None
+    cohort, cohort_langs = cohort_vectors(cohort_kind, model_version) if model_version else (None, [])
+    _state.pop(name, None)  # let the old index go before the new one is built
+    other_side = "demand" if name == "offer_index" else "offer"
+    index = index_class(profiles, vectors, **{f"{other_side}_vectors": cohort,
+                                              f"{other_side}_languages": cohort_langs},
+                        cohort_size=COHORT_SIZE, weights=weights)
+    _state[name] = _Cached(index, weights, stamps, now)
+    return index
 
 
 def offer_index(weights: Weights) -> OfferIndex:
-    """All published offers, rebuilt when they (or the weights) change."""
-    offers = matchable_offers()
-    key = (_token(offers), weights)
-    cached = _state.get("offer_index")
-    if cached and cached[0] == key:
-        return cached[1]
-    profiles = [offer_profile(o) for o in offers.order_by("id")]
-    vectors = vectors_for(Embedding.Kind.OFFER, profiles)
-    model = embedder()
-    cohort, cohort_langs = cohort_vectors(Embedding.Kind.DEMAND, model.model_version) if model else (None, [])
-    index = OfferIndex(profiles, vectors, demand_vectors=cohort, demand_languages=cohort_langs,
-                       cohort_size=COHORT_SIZE, weights=weights)
-    _state["offer_index"] = (key, index)
-    return index
+    """All published offers (see _index)."""
+    return _index("offer_index", weights)
 
 
 def demand_index(weights: Weights) -> DemandIndex:
-    """All matchable demands, rebuilt when they (or the weights) change."""
-    demands = matchable_demands()
-    key = (_token(demands), weights)
-    cached = _state.get("demand_index")
-    if cached and cached[0] == key:
-        return cached[1]
-    profiles = [demand_profile(d) for d in demands.order_by("id")]
-    vectors = vectors_for(Embedding.Kind.DEMAND, profiles)
-    model = embedder()
-    cohort, cohort_langs = cohort_vectors(Embedding.Kind.OFFER, model.model_version) if model else (None, [])
-    index = DemandIndex(profiles, vectors, offer_vectors=cohort, offer_languages=cohort_langs,
-                        cohort_size=COHORT_SIZE, weights=weights)
-    _state["demand_index"] = (key, index)
-    return index
+    """All matchable demands (see _index)."""
+    return _index("demand_index", weights)
 
 
 def forget_indexes() -> None:

@@ -36,6 +36,12 @@ def match_offer(offer_id: int) -> int:
     return services.match_offer(offer_id=offer_id)
 
 
+@shared_task(name="matching.embed_record", **RETRY)
+def embed_record(kind: str, object_id: int) -> bool:
+    """Embed a demand submitted for review or an offer saved as a draft, before publication."""
+    return services.embed_record(kind=kind, object_id=object_id)
+
+
 @shared_task(name="matching.rebuild_matches", **RETRY)
 def rebuild_matches(run_id: int) -> None:
     """One chunk of a full rebuild; queues the next chunk until the run is done or stopped."""

@@ -94,6 +94,8 @@ class Offer(models.Model):
             models.Index(fields=["status", "-published_at"]),
             models.Index(fields=["representation", "status", "-updated_at"]),
             models.Index(fields=["status", "valid_until"]),
+            # The matching worker asks "what changed since I last looked?" on every match.
+            models.Index(fields=["-updated_at"], name="offers_updated_at_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

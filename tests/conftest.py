@@ -127,3 +127,14 @@ def reload_reference_data() -> None:
 
     migration = importlib.import_module("portal.migrations.0002_load_reference_data")
     migration.load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_matching_indexes():
+    """Each test's rows are rolled back behind the worker's in-memory indexes (the way an
+    admin's deletion would be): start every test without them."""
+    from matching import corpus
+
+    corpus.forget_indexes()
+    yield
+    corpus.forget_indexes()

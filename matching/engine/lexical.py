@@ -6,6 +6,9 @@ so the cost grows with the postings read, not with a Python loop over documents.
 
 from __future__ import annotations
 
+import copy
+import math
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -15,78 +18,164 @@ from .normalize import tokens, tokens_with_surface
 
 
 class BM25Index:
+    # Postings one query may read, rarest terms first. The terms left out are the most common
+    # ones, whose idf adds least; below ~10,000 documents no query reaches the budget.
+    POSTINGS_BUDGET = 100_000
+
     def __init__(self, docs: Sequence[str], k1: float = 1.2, b: float = 0.75) -> None:
-        self.size = len(docs)
+        self.size = self.base_size = len(docs)
+        self.k1, self.b = k1, b
+        # Documents added after the build (with_docs): their term counts and lengths, scored in
+        # Python against the base statistics. A handful between two full builds.
+        self.tail: tuple[tuple[Counter, int], ...] = ()
+        self.tail_df: Counter = Counter()
         self.vocab: dict[str, int] = {}
-        term_ids: list[int] = []
-        doc_ids: list[int] = []
-        tfs: list[int] = []
+        # Flat arrays, not lists of Python ints: 100,000 documents make ~20 million postings.
+        term_ids = array("i")
+        tfs = array("i")
+        unique_per_doc = np.zeros(self.size, dtype=np.int64)
         lengths = np.zeros(self.size, dtype=np.float32)
+        vocab_id = self.vocab.setdefault
         for doc_id, doc in enumerate(docs):
             counts = Counter(tokens(doc))
             lengths[doc_id] = sum(counts.values())
-            for term, tf in counts.items():
-                term_ids.append(self.vocab.setdefault(term, len(self.vocab)))
-                doc_ids.append(doc_id)
-                tfs.append(tf)
-        terms = np.asarray(term_ids, dtype=np.int64)
+            unique_per_doc[doc_id] = len(counts)
+            term_ids.extend([vocab_id(term, len(self.vocab)) for term in counts])
+            tfs.extend(counts.values())
+        terms = np.frombuffer(term_ids, dtype=np.int32) if term_ids else np.zeros(0, np.int32)
+        doc_ids = np.repeat(np.arange(self.size, dtype=np.int32), unique_per_doc)
         order = np.argsort(terms, kind="stable")  # postings grouped by term, docs ascending
-        self.postings = np.asarray(doc_ids, dtype=np.int32)[order]
-        tf = np.asarray(tfs, dtype=np.float32)[order]
+        self.postings = doc_ids[order]
+        del doc_ids
+        tf = (np.frombuffer(tfs, dtype=np.int32) if tfs else np.zeros(0, np.int32))[order].astype(np.float32)
         self.indptr = np.zeros(len(self.vocab) + 1, dtype=np.int64)
         np.cumsum(np.bincount(terms, minlength=len(self.vocab)), out=self.indptr[1:])
+        del order, terms, term_ids, tfs
         df = np.diff(self.indptr).astype(np.float32)
         self.idf = np.log1p((self.size - df + 0.5) / (df + 0.5)).astype(np.float32)
         avg_len = float(lengths.mean()) if self.size and lengths.mean() > 0 else 1.0
+        self.avg_len = avg_len
         norm = k1 * (1 - b + b * lengths[self.postings] / avg_len)
         self.weights = (tf * (k1 + 1) / (tf + norm)).astype(np.float32)
 
     def _query_terms(self, query_tokens: Iterable[str]) -> list[tuple[int, int]]:
+        """(term id, count in query) of the query's known terms within the postings budget."""
         counts = Counter(t for t in query_tokens if t in self.vocab)
-        return sorted((self.vocab[t], n) for t, n in counts.items())
+        if not counts:
+            return []
+        ids = np.fromiter((self.vocab[t] for t in counts), dtype=np.int64, count=len(counts))
+        n = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+        df = self.indptr[ids + 1] - self.indptr[ids]
+        order = np.lexsort((ids, df))  # rarest first, ties by term id
+        read = np.cumsum(df[order])
+        # Always the rarest term; then terms while the postings read stay within the budget.
+        keep = order[: max(1, int(np.searchsorted(read, self.POSTINGS_BUDGET, side="right")))]
+        return sorted(zip(ids[keep].tolist(), n[keep].tolist(), strict=True))
 
-    def score(self, query: str) -> np.ndarray:
-        """BM25 score of `query` against every document (float32, length = size)."""
-        terms = self._query_terms(tokens(query))
-        if not terms or not self.size:
-            return np.zeros(self.size, dtype=np.float32)
-        slices = [slice(self.indptr[t], self.indptr[t + 1]) for t, _ in terms]
-        docs = np.concatenate([self.postings[s] for s in slices])
-        contrib = np.concatenate(
-            [
-                self.weights[s] * (self.idf[t] * (1 + np.log(n)))
-                for s, (t, n) in zip(slices, terms, strict=True)
-            ]
-        )
-        return np.bincount(docs, weights=contrib, minlength=self.size).astype(np.float32)
+    def with_docs(self, docs: Sequence[str]) -> BM25Index:
+        """A copy that also holds `docs` (numbered after the existing ones); self is unchanged."""
+        new = copy.copy(self)
+        added = tuple((Counter(toks), len(toks)) for toks in (tokens(d) for d in docs))
+        new.tail = self.tail + added
+        new.tail_df = self.tail_df + Counter(t for counts, _n in added for t in counts)
+        new.size = self.size + len(added)
+        return new
+
+    def _idf(self, term: str) -> float:
+        if term in self.vocab:
+            return float(self.idf[self.vocab[term]])
+        df = self.tail_df.get(term, 0)
+        return math.log1p((self.size - df + 0.5) / (df + 0.5))
+
+    def score(self, query: str | list[str]) -> np.ndarray:
+        """BM25 score of `query` (a text or its tokens()) against every document."""
+        query_tokens = tokens(query) if isinstance(query, str) else query
+        terms = self._query_terms(query_tokens)
+        if not terms or not self.base_size:
+            base = np.zeros(self.base_size, dtype=np.float32)
+        else:
+            slices = [slice(self.indptr[t], self.indptr[t + 1]) for t, _ in terms]
+            docs = np.concatenate([self.postings[s] for s in slices])
+            contrib = np.concatenate(
+                [
+                    self.weights[s] * (self.idf[t] * (1 + np.log(n)))
+                    for s, (t, n) in zip(slices, terms, strict=True)
+                ]
+            )
+            base = np.bincount(docs, weights=contrib, minlength=self.base_size).astype(np.float32)
+        if not self.tail:
+            return base
+        counts = Counter(query_tokens)
+        k1, b = self.k1, self.b
+        tail = [
+            sum(
+                self._idf(term) * (1 + math.log(n)) * doc[term] * (k1 + 1)
+                / (doc[term] + k1 * (1 - b + b * length / self.avg_len))
+                for term, n in counts.items()
+                if term in doc
+            )
+            for doc, length in self.tail
+        ]
+        return np.concatenate([base, np.asarray(tail, dtype=np.float32)])
 
     def shared_terms(
         self, query: str | list[tuple[str, str]], doc_ids: Sequence[int], limit: int = 5
     ) -> dict[int, list[str]]:
         """Per document: query words (surface form) it contains, rarest first.
 
-        `query` is a text or its precomputed tokens_with_surface() list. One vectorised pass
-        over the query's postings serves all `doc_ids`.
+        `query` is a text or its precomputed tokens_with_surface() list. Each query term costs
+        a binary search of its postings for the few `doc_ids`, however common the term.
         """
         pairs = tokens_with_surface(query) if isinstance(query, str) else query
         surfaces: dict[str, str] = {}
         for term, surface in pairs:
-            if term in self.vocab:
+            if term in self.vocab or term in self.tail_df:
                 surfaces.setdefault(term, surface)
         result: dict[int, list[str]] = {int(d): [] for d in doc_ids}
         if not surfaces or not result:
             return result
         # Only the rarest query terms can make the list (rarest first, `limit` of them); their
         # postings are short, which keeps this cheap on a large pool.
+        idf = {t: self._idf(t) for t in surfaces}
+        terms = sorted(surfaces, key=lambda t: (-idf[t], t))[: limit * 8]
+        wanted_docs = np.array(sorted(d for d in result if d < self.base_size), dtype=np.int64)
+        found: dict[int, list[int]] = {d: [] for d in result}
+        for owner, term in enumerate(terms):
+            if term in self.vocab and len(wanted_docs):
+                # A term's postings are sorted by document: binary search for the chosen few.
+                t = self.vocab[term]
+                postings = self.postings[self.indptr[t] : self.indptr[t + 1]]
+                at = np.minimum(np.searchsorted(postings, wanted_docs), len(postings) - 1)
+                for doc in wanted_docs[postings[at] == wanted_docs].tolist():
+                    found[doc].append(owner)
+            for doc in result:
+                if doc >= self.base_size and term in self.tail[doc - self.base_size][0]:
+                    found[doc].append(owner)
+        for doc, owners_of_doc in found.items():
+            ranked = sorted(owners_of_doc, key=lambda o: (-idf[terms[o]], terms[o]))
+            chosen: list[str] = []
+            covered: set[str] = set()
+            for owner in ranked:  # prefer whole phrases over their syllables
+                if terms[owner] in covered:
+                    continue
+                chosen.append(surfaces[terms[owner]])
+                covered.update(terms[owner].split("_"))
+                if len(chosen) == limit:
+                    break
+            result[doc] = chosen
+        return result
+        # Only the rarest query terms can make the list (rarest first, `limit` of them); their
+        # postings are short, which keeps this cheap on a large pool.
         terms = sorted(surfaces, key=lambda t: (-float(self.idf[self.vocab[t]]), t))[: limit * 8]
         ids = np.array([self.vocab[t] for t in terms], dtype=np.int64)
-        lengths = self.indptr[ids + 1] - self.indptr[ids]
-        docs = np.concatenate([self.postings[self.indptr[i] : self.indptr[i + 1]] for i in ids])
-        owners = np.repeat(np.arange(len(terms)), lengths)
-        hit = np.isin(docs, np.fromiter(result, dtype=np.int64))
+        wanted_docs = np.array(sorted(result), dtype=np.int64)
         found: dict[int, list[int]] = {d: [] for d in result}
-        for doc, owner in zip(docs[hit].tolist(), owners[hit].tolist(), strict=True):
-            found[doc].append(owner)
+        for owner, term in enumerate(ids.tolist()):
+            # A term's postings are sorted by document: binary search for the chosen few.
+            postings = self.postings[self.indptr[term] : self.indptr[term + 1]]
+            at = np.minimum(np.searchsorted(postings, wanted_docs), len(postings) - 1)
+            for doc in wanted_docs[postings[at] == wanted_docs].tolist():
+                found[doc].append(owner)
         for doc, owners_of_doc in found.items():
             ranked = sorted(owners_of_doc, key=lambda o: (-float(self.idf[ids[o]]), terms[o]))
             chosen: list[str] = []

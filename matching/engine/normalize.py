@@ -18,6 +18,8 @@ _VOWELS = frozenset("aeiouy")
 _QUALITY_MARKS = frozenset("\u0302\u0306\u031b")
 _WORD_RE = re.compile(r"[^\W\d_]+")
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
+_TOKEN_SPLIT_RE = re.compile(r"([a-z0-9]+(?:[.,][0-9]+)*)")  # tokens at odd indexes
+_COMBINING_RE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
 # Vietnamese stopwords are matched with their diacritics (folded "da" could be đá, stone);
@@ -127,6 +129,10 @@ EN_STOPWORDS = frozenset(
         "most",
     ]
 )
+# Folded forms of the Vietnamese stopwords: only tokens among these need their surface checked.
+_VI_STOPWORDS_FOLDED = frozenset(
+    unicodedata.normalize("NFD", w.replace("đ", "d")).encode("ascii", "ignore").decode() for w in VI_STOPWORDS
+)
 
 
 def _split_marks(ch: str) -> tuple[str, set[str]]:
@@ -204,8 +210,10 @@ def normalize_text(s: str) -> str:
 
 def fold(s: str) -> str:
     """Lowercase, strip all diacritics, map đ to d ("Chè Thái Nguyên" -> "che thai nguyen")."""
-    s = unicodedata.normalize("NFD", s.lower().replace("đ", "d").replace("Đ", "d"))
-    return "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = s.lower()
+    if s.isascii():
+        return s
+    return _COMBINING_RE.sub("", unicodedata.normalize("NFD", s.replace("đ", "d")))
 
 
 def _stem(token: str) -> str:
@@ -248,8 +256,38 @@ def tokens_with_surface(s: str) -> list[tuple[str, str]]:
 
 
 def tokens(s: str) -> list[str]:
-    """Vietnamese-aware search tokens of `s` (folded unigrams and adjacent bigrams)."""
-    return [tok for tok, _ in tokens_with_surface(s)]
+    """Vietnamese-aware search tokens of `s` (folded unigrams and adjacent bigrams).
+
+    The same tokens as tokens_with_surface(s), without building the surface forms: this is
+    what indexing 100,000 documents runs, so it looks at a surface only for a stopword.
+    """
+    text = normalize_text(s)
+    folded = fold(text).replace("_", " ")
+    parts = _TOKEN_SPLIT_RE.split(folded)  # separator, token, separator, ..., separator
+    lowered: str | None = None
+    out: list[str] = []
+    prev: str | None = None
+    pos = len(parts[0])
+    for i in range(1, len(parts), 2):
+        raw, start = parts[i], pos
+        pos += len(raw) + len(parts[i + 1])
+        if raw in EN_STOPWORDS or raw in _VI_STOPWORDS_FOLDED or (len(raw) < 2 and not raw.isdigit()):
+            if lowered is None:
+                lowered = text.lower().replace("_", " ")
+            surface = lowered[start : start + len(raw)] if len(lowered) == len(folded) else raw
+            if (
+                (raw in EN_STOPWORDS and surface.isascii())
+                or surface in VI_STOPWORDS
+                or (len(raw) < 2 and not raw.isdigit())
+            ):
+                prev = None
+                continue
+        tok = _stem(raw)
+        out.append(tok)
+        if prev is not None:
+            out.append(f"{prev}_{tok}")
+        prev = tok if parts[i + 1] in (" ", "-") else None
+    return out
 
 
 def has_vietnamese_diacritics(s: str) -> bool:

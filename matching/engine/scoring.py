@@ -70,31 +70,47 @@ def field_area(code: str) -> str:
     return code.split(".", 1)[0]
 
 
+@lru_cache(maxsize=4096)
+def field_areas(codes: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(field_area(c) for c in codes)
+
+
+@lru_cache(maxsize=64)
+def signal_weights(weights: Weights) -> dict[str, float]:
+    """Weight of each structured signal by name (the fit is computed thousands of times)."""
+    return {name: getattr(weights, name) for name in ("field", "trl", "cooperation", "country", "budget")}
+
+
 def structured_fit(
-    demand: DemandProfile, offer: OfferProfile, weights: Weights
+    demand: DemandProfile, offer: OfferProfile, weights: Weights, explain: bool = True
 ) -> tuple[float, dict[str, float], list[Reason]]:
-    """Weighted mean of the structured signals that both sides state (0.5 if none)."""
+    """Weighted mean of the structured signals that both sides state (0.5 if none).
+
+    With explain=False the reasons list stays empty: ranking a shortlist needs only the fit.
+    """
     parts: dict[str, float] = {}
     reasons: list[Reason] = []
 
     if demand.fields and offer.fields:
-        shared = sorted(set(demand.fields) & set(offer.fields))
-        demand_areas = {field_area(c) for c in demand.fields}
-        shared_areas = sorted(demand_areas & {field_area(c) for c in offer.fields})
+        shared = sorted(set(demand.fields).intersection(offer.fields))
+        shared_areas = sorted(field_areas(demand.fields) & field_areas(offer.fields))
         if shared:
             parts["field"] = 1.0
-            reasons.append(Reason("same_field", {"code": shared[0]}))
+            if explain:
+                reasons.append(Reason("same_field", {"code": shared[0]}))
         elif shared_areas:
             parts["field"] = 0.5
-            reasons.append(Reason("same_area", {"code": shared_areas[0]}))
+            if explain:
+                reasons.append(Reason("same_area", {"code": shared_areas[0]}))
         else:
             parts["field"] = 0.0
 
     if demand.trl_min is not None and offer.trl is not None:
         gap = demand.trl_min - offer.trl
         parts["trl"] = 1.0 if gap <= 0 else max(0.0, 1 - gap / weights.trl_gap_levels)
-        code = "trl_fit" if gap <= 0 else "trl_low"
-        reasons.append(Reason(code, {"trl": offer.trl, "min": demand.trl_min}))
+        if explain:
+            code = "trl_fit" if gap <= 0 else "trl_low"
+            reasons.append(Reason(code, {"trl": offer.trl, "min": demand.trl_min}))
 
     if demand.cooperation and offer.cooperation:
         common = sorted(
@@ -102,25 +118,27 @@ def structured_fit(
             & canonical_cooperation(tuple(offer.cooperation))
         )
         parts["cooperation"] = 1.0 if common else 0.0
-        if common:
+        if common and explain:
             reasons.append(Reason("cooperation", {"types": common}))
 
     if demand.preferred_countries and offer.country:
         wanted = {c.upper() for c in demand.preferred_countries}
         parts["country"] = 1.0 if offer.country.upper() in wanted else 0.0
-        if parts["country"]:
+        if parts["country"] and explain:
             reasons.append(Reason("country", {"country": offer.country.upper()}))
 
     if demand.budget_vnd and offer.price_vnd:
         within = offer.price_vnd <= demand.budget_vnd
         parts["budget"] = 1.0 if within else demand.budget_vnd / offer.price_vnd
-        params = {"price": offer.price_vnd, "budget": demand.budget_vnd}
-        reasons.append(Reason("budget_fit" if within else "budget_over", params))
+        if explain:
+            params = {"price": offer.price_vnd, "budget": demand.budget_vnd}
+            reasons.append(Reason("budget_fit" if within else "budget_over", params))
 
-    total = sum(getattr(weights, name) for name in parts)
+    weight_of = signal_weights(weights)
+    total = sum(weight_of[name] for name in parts)
     if total <= 0:  # nothing stated on both sides (or all weights zero): neutral
         return 0.5, parts, reasons
-    fit = sum(getattr(weights, name) * value for name, value in parts.items()) / total
+    fit = sum(weight_of[name] * value for name, value in parts.items()) / total
     return fit, parts, reasons
 
 
@@ -134,19 +152,25 @@ def group_stats(
     """Mean and std of `values` per group code; groups under `min_size` get the pool's."""
     counts = np.bincount(groups, minlength=n_groups)
     values64 = values.astype(np.float64)
+    squared = values64**2
     sums = np.bincount(groups, weights=values64, minlength=n_groups)
-    squares = np.bincount(groups, weights=values64**2, minlength=n_groups)
+    squares = np.bincount(groups, weights=squared, minlength=n_groups)
     small = counts < min_size
     safe = np.maximum(counts, 1)
-    mean = np.where(small, values64.mean(), sums / safe)
-    second = np.where(small, (values64**2).mean(), squares / safe)
+    if small.any():
+        mean = np.where(small, values64.mean(), sums / safe)
+        second = np.where(small, squared.mean(), squares / safe)
+    else:
+        mean, second = sums / safe, squares / safe
     std = np.sqrt(np.maximum(second - mean**2, 1e-12))
     return mean, std
 
 
 def topical_relevance(fused: np.ndarray, weights: Weights) -> np.ndarray:
     """Logistic squash of the fused text z-score into [0, 1]."""
-    return 1.0 / (1.0 + np.exp(-(fused - weights.topical_center) / weights.topical_scale))
+    # Clipped: a tiny pool can give z-scores of hundreds, and exp() would overflow (to 0 or 1).
+    exponent = np.clip(-(fused - weights.topical_center) / weights.topical_scale, -60.0, 60.0)
+    return 1.0 / (1.0 + np.exp(exponent))
 
 
 def scale_by_max(scores: np.ndarray) -> np.ndarray:

@@ -47,8 +47,9 @@ def test_transition_from_each_status(action, status, make_demand, cast, django_c
         assert result.status == to
         event = DemandEvent.objects.filter(demand=demand).latest("id")
         assert (event.from_status, event.to_status, event.actor) == (status, to, cast(actor_name))
-        matching = [c for c in callbacks if "matching." in repr(c)]  # emails are queued too
-        assert bool(matching) == (action == "publish")  # only publishing queues matching
+        queued = " ".join(repr(c) for c in callbacks)  # emails are queued too
+        assert ("matching.match_demand" in queued) == (action == "publish")  # only publishing
+        assert ("matching.embed_record" in queued) == (action == "submit")  # embedded for review
     else:
         with pytest.raises((PermissionDenied, ValidationError)):
             do(action, demand, cast(actor_name))
@@ -215,3 +216,17 @@ def test_expire_overdue_is_idempotent_and_leaves_finished_demands(make_demand):
     finished.refresh_from_db()
     future.refresh_from_db()
     assert (finished.status, future.status) == (S.FULFILLED, S.PUBLISHED)
+
+
+@pytest.mark.django_db
+def test_a_submitted_demand_is_embedded_while_staff_review_it(make_demand, enterprise_tn, django_capture_on_commit_callbacks):
+    from matching import corpus
+    from matching.engine.embedder import text_hash
+    from matching.models import Embedding
+
+    draft = make_demand(status=S.DRAFT)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.demand_submit(demand=draft, by=enterprise_tn, accept_warnings=True)
+    stored = Embedding.objects.get(kind="demand", object_id=draft.id)
+    # Publishing will find this vector for the same text, so it ranks without embedding.
+    assert stored.text_hash == text_hash(corpus.demand_profile(draft).full_text)

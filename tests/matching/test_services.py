@@ -1,10 +1,11 @@
 import pytest
+from django.utils import timezone
 
-from matching import services
+from matching import corpus, services
 from matching.models import Match, MatchingRun
 from offers.models import Offer
 
-from .conftest import make_offer
+from .conftest import TEA_DEMAND, make_demand, make_offer
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,8 @@ def test_new_offer_is_matched_to_the_demands_it_serves(tea_demand, offers, rep_d
 
 def test_archived_offer_drops_out_of_proposals(tea_demand, offers):
     services.match_demand(demand_id=tea_demand.id)
-    Offer.objects.filter(pk=offers[2].pk).update(status=Offer.Status.ARCHIVED)
+    # As offers_archive_expired does it: one UPDATE that stamps updated_at.
+    Offer.objects.filter(pk=offers[2].pk).update(status=Offer.Status.ARCHIVED, updated_at=timezone.now())
     services.match_demand(demand_id=tea_demand.id)
     services.match_offer(offer_id=offers[2].id)
     assert not Match.objects.filter(offer=offers[2]).exists()
@@ -116,3 +118,66 @@ def test_the_offer_side_run_keeps_the_demand_side_score_and_reasons(tea_demand, 
     match = Match.objects.get(demand=tea_demand, offer=offers[0])
     assert match.in_offer_top and match.in_demand_top
     assert (match.score, match.reasons) == before[offers[0].id]
+
+
+def test_index_builds_read_the_same_profiles_as_single_records(enterprise_tn, offers):
+    # The index reads plain rows for speed; a match of one record reads the model instance.
+    # Both must describe a record identically, or the two paths would rank differently.
+    make_demand(enterprise_tn.organization, **TEA_DEMAND, trl_min=6, countries="JP,KR",
+                cooperation=("technology_transfer", "training"))
+    make_demand(enterprise_tn.organization, title="Xử lý nước thải", problem="Nước thải chăn nuôi",
+                fields=(), cooperation=())
+    demands = corpus.matchable_demands().order_by("id")
+    assert corpus.all_demand_profiles() == [corpus.demand_profile(d) for d in demands]
+    assert corpus.all_demand_profiles()[0].preferred_countries == ("JP", "KR")
+    offers_in_index = corpus.matchable_offers().order_by("id")
+    assert corpus.all_offer_profiles() == [corpus.offer_profile(o) for o in offers_in_index]
+
+
+def test_the_offer_index_follows_published_offers_but_not_drafts(tea_demand, offers, rep_jp):
+    weights, _version = corpus.current_weights()
+    first = corpus.offer_index(weights)
+    assert corpus.offer_index(weights) is first  # nothing changed: the same index is reused
+
+    draft = make_offer(rep_jp.organization, title="Draft being written", summary="Not yet public",
+                       status=Offer.Status.DRAFT)
+    draft.title = "Draft, second attempt"
+    draft.save()
+    assert corpus.offer_index(weights) is first  # drafts are not in the index
+
+    offers[2].title = "Tea leaf rolling robot"
+    offers[2].save()
+    refreshed = corpus.offer_index(weights)
+    assert refreshed is not first
+    assert refreshed.profiles[refreshed.position[offers[2].id]].title == "Tea leaf rolling robot"
+
+    draft.status = Offer.Status.PUBLISHED
+    draft.save()
+    assert draft.id in corpus.offer_index(weights).ids
+
+
+def test_an_offer_deleted_behind_the_index_is_not_matched(tea_demand, offers):
+    weights, _version = corpus.current_weights()
+    corpus.offer_index(weights)
+    Offer.objects.filter(pk=offers[0].pk).delete()  # as the admin's delete does: no updated_at
+    services.match_demand(demand_id=tea_demand.id)
+    assert Match.objects.filter(demand=tea_demand).exists()
+    assert not Match.objects.filter(offer_id=offers[0].pk).exists()
+    assert offers[0].pk not in corpus.offer_index(weights).ids
+
+
+def test_after_many_changes_the_offer_index_is_built_afresh(tea_demand, offers, monkeypatch):
+    monkeypatch.setattr(corpus, "MAX_CHANGES", 1)
+    weights, _version = corpus.current_weights()
+    corpus.offer_index(weights)
+    offers[0].title = "Green tea steaming line"
+    offers[0].save()
+    folded_in = corpus.offer_index(weights)
+    assert folded_in.live_size == folded_in.size - 1  # the old version, dead
+    offers[1].title = "Heat-pump tea dryer"
+    offers[1].save()
+    rebuilt = corpus.offer_index(weights)
+    assert rebuilt.live_size == rebuilt.size == len(offers)
+    services.match_demand(demand_id=tea_demand.id)
+    titles = set(Match.objects.filter(demand=tea_demand).values_list("offer__title", flat=True))
+    assert {"Green tea steaming line", "Heat-pump tea dryer"} <= titles
