@@ -191,8 +191,8 @@ def measure_embedding(base: dict) -> tuple[float, float]:
 
     from matching import corpus
 
-    # ~75 words make ~100 XLM-R tokens in these English and Vietnamese texts.
-    texts = [first_tokens(r["title"] + ". " + r["description"], 75) for r in base["base_offers"]][:64]
+    # ~64 words make ~100 XLM-R tokens in these English and Vietnamese texts.
+    texts = [first_tokens(r["title"] + ". " + r["description"], 64) for r in base["base_offers"]][:64]
     model = corpus.embedder()
     model.embed_passages(texts[:4])  # warm
     started = time.perf_counter()

@@ -137,7 +137,7 @@ class BM25Index:
         # Only the rarest query terms can make the list (rarest first, `limit` of them); their
         # postings are short, which keeps this cheap on a large pool.
         idf = {t: self._idf(t) for t in surfaces}
-        terms = sorted(surfaces, key=lambda t: (-idf[t], t))[: limit * 8]
+        terms = sorted(surfaces, key=lambda t: (-idf[t], t))[: limit * 4]
         wanted_docs = np.array(sorted(d for d in result if d < self.base_size), dtype=np.int64)
         found: dict[int, list[int]] = {d: [] for d in result}
         for owner, term in enumerate(terms):

@@ -70,6 +70,7 @@ class _Pool:
         # of other-side vectors (the item half of S-norm). Empty without a cohort.
         self.cohort_stats: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._item_terms_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._group_counts: np.ndarray | None = None
         if self.vectors is not None and cohort_vectors is not None and len(cohort_vectors):
             self._build_cohort_stats(cohort_vectors, list(cohort_languages or []), cohort_size)
 
@@ -148,6 +149,7 @@ class _Pool:
                     for i, lang in enumerate(self._cohort[2])
                 }
         new._item_terms_cache = {}
+        new._group_counts = None
         new._after_change()
         return new
 
@@ -162,7 +164,11 @@ class _Pool:
         assert self.vectors is not None
         if cos is None:
             cos = self.vectors @ np.asarray(vector, dtype=np.float32).reshape(-1)
-        mean, std = group_stats(cos, self.group_codes, self.n_groups, self.min_group)
+        if self._group_counts is None:
+            self._group_counts = np.bincount(self.group_codes, minlength=self.n_groups)
+        mean, std = group_stats(
+            cos, self.group_codes, self.n_groups, self.min_group, self._group_counts
+        )
         stats = self._item_terms(language)
         if stats is None:
             return ((cos - mean[self.group_codes]) / std[self.group_codes]).astype(np.float32)
@@ -364,11 +370,9 @@ def _rank(
     if degraded:
         dense = np.zeros(pool.size, dtype=np.float32)
         fused = weights.lexical_only_when_degraded * lexical
-        relevance = np.clip(fused, 0.0, 1.0)
     else:
         dense = pool.dense(query_vector, query_language, cos)
         fused = dense + weights.lexical * lexical
-        relevance = topical_relevance(fused, weights)
 
     if pool.live_size < pool.size:
         fused = np.where(pool.dead, -np.inf, fused)
@@ -377,21 +381,27 @@ def _rank(
         shortlist = np.argpartition(fused, pool.size - size)[pool.size - size :]
     else:
         shortlist = np.arange(pool.size)
+    # Topical relevance of the shortlist only: nothing past it can be chosen.
+    short_fused = fused[shortlist]
+    if degraded:
+        short_relevance = np.clip(short_fused, 0.0, 1.0)
+    else:
+        short_relevance = topical_relevance(short_fused, weights)
+    relevance = dict(zip(shortlist.tolist(), short_relevance.tolist(), strict=True))
     # Text rank of each shortlisted item (ties by position), for the "top x%" reason.
-    by_text = shortlist[np.lexsort((shortlist, -fused[shortlist]))]
+    by_text = shortlist[np.lexsort((shortlist, -short_fused))]
     text_rank = {int(item): rank for rank, item in enumerate(by_text, start=1)}
 
     if structure is not None:  # offers for one demand: the whole shortlist at once
         fits = structure.fit(pair_of(0)[0], shortlist, weights)
-        scores = relevance[shortlist].astype(np.float64) * (
+        scores = short_relevance.astype(np.float64) * (
             1 - weights.structured + weights.structured * fits
         )
         scores = np.where(structure.expired(shortlist, today), scores * weights.expired_factor, scores)
         scored = [(round(v, 6), item) for v, item in zip(scores.tolist(), shortlist.tolist(), strict=True)]
     else:
         scored = []
-        relevance_of = relevance[shortlist].tolist()
-        for item, topical in zip(shortlist.tolist(), relevance_of, strict=True):
+        for item, topical in zip(shortlist.tolist(), short_relevance.tolist(), strict=True):
             demand, offer = pair_of(item)
             fit, _parts, _none = structured_fit(demand, offer, weights, explain=False)
             score = topical * (1 - weights.structured + weights.structured * fit)
@@ -413,7 +423,7 @@ def _rank(
         components = {
             "dense": round(float(dense[item]), 4),
             "lexical": round(float(lexical[item]), 4),
-            "topical": round(float(relevance[item]), 4),
+            "topical": round(relevance[item], 4),
             "structured": round(fit, 4),
             **{name: round(value, 4) for name, value in parts.items()},
         }

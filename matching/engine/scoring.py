@@ -147,10 +147,14 @@ def is_expired(offer: OfferProfile, today: date) -> bool:
 
 
 def group_stats(
-    values: np.ndarray, groups: np.ndarray, n_groups: int, min_size: int
+    values: np.ndarray, groups: np.ndarray, n_groups: int, min_size: int,
+    counts: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and std of `values` per group code; groups under `min_size` get the pool's."""
-    counts = np.bincount(groups, minlength=n_groups)
+    """Mean and std of `values` per group code; groups under `min_size` get the pool's.
+
+    `counts` (the group sizes) may be passed when the groups are fixed and values are not."""
+    if counts is None:
+        counts = np.bincount(groups, minlength=n_groups)
     values64 = values.astype(np.float64)
     squared = values64**2
     sums = np.bincount(groups, weights=values64, minlength=n_groups)
