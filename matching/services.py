@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -27,6 +28,7 @@ from .models import EngineSettings, Match, MatchedRecord, MatchingRun
 logger = logging.getLogger(__name__)
 
 UPSERT_FIELDS = ["score", "components", "reasons", "engine_version", "computed_at", "updated_at"]
+WRITE_BLOCK = 128  # demands ranked while the previous block's rows are written
 REBUILD_CHUNK = 500  # demands per rebuild task: ~8 s at 100,000 offers, well inside the time limit
 
 
@@ -48,12 +50,13 @@ _COMPUTED = ("demand_id", "offer_id", "score", "components", "reasons", "engine_
              "computed_at", "updated_at", "created_at")
 
 
-def _upsert(pairs: list[ScoredPair], version: str, flag: str) -> None:
+def _upsert(pairs: list[ScoredPair], version: str, flag: str, writer: Writer | None = None) -> None:
     """Insert or update the pairs' scores, setting `flag` (in_demand_top / in_offer_top).
 
     On PostgreSQL one INSERT ... ON CONFLICT per 2,000 rows via execute_values: a rebuild
     writes 400,000 rows, and bulk_create would build a Match and prepare all its 30 fields
-    for each (a third of the rebuild's time). Elsewhere (the SQLite demo) bulk_create.
+    for each (a third of the rebuild's time). With a `writer` the statement runs in its
+    thread while the caller ranks on. Elsewhere (the SQLite demo) bulk_create.
     """
     update = [*UPSERT_FIELDS, flag]
     if connection.vendor != "postgresql":
@@ -85,8 +88,42 @@ def _upsert(pairs: list[ScoredPair], version: str, flag: str) -> None:
         f"INSERT INTO {table} ({', '.join(fields[c].column for c in columns)}) VALUES %s "
         f"ON CONFLICT (demand_id, offer_id) DO UPDATE SET {assignments}"
     )
+    if writer is not None:
+        writer.send(sql, rows, template)
+        return
     with connection.cursor() as cursor:
         execute_values(cursor.cursor, sql, rows, template=template, page_size=2000)
+
+
+class Writer:
+    """Runs INSERT statements in one background thread, on the caller's own connection and
+    so inside its transaction, while the caller ranks the next block (PostgreSQL does the
+    writing on the other core). One statement in flight at a time; errors surface at wait()."""
+
+    def __init__(self) -> None:
+        connection.ensure_connection()
+        self._raw = connection.connection  # psycopg2 connections are safe to share by threads
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._pending: Future | None = None
+
+    def send(self, sql: str, rows: list, template: str) -> None:
+        self.wait()
+        self._pending = self._pool.submit(self._execute, sql, rows, template)
+
+    def _execute(self, sql: str, rows: list, template: str) -> None:
+        with self._raw.cursor() as cursor:
+            execute_values(cursor, sql, rows, template=template, page_size=2000)
+
+    def wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self._pool.shutdown(wait=True)
 
 
 def _prune(scope: Q) -> None:
@@ -135,15 +172,31 @@ def match_demands(*, demand_ids: list[int]) -> int:
         return 0
     profiles = [corpus.demand_profile(d) for d in demands]
     vectors = corpus.vectors_for("demand", profiles)
-    for _attempt in range(2):  # the second time over an index read afresh
-        weights, version, index = demand_context()
-        ranked = rank_offers_many(
-            profiles, vectors, index, weights, top_k=corpus.TOP_K, today=timezone.localdate()
-        )
-        pairs = [pair for pairs in ranked for pair in pairs]
-        if not _vanished(pairs, Offer, "offer_id"):
-            break
-    _upsert(pairs, version, "in_demand_top")
+    pairs: list[ScoredPair] = []
+    # Blocks of demands: while one block's rows are written, the next one is ranked.
+    writer = Writer() if len(profiles) > WRITE_BLOCK and connection.vendor == "postgresql" else None
+    context = demand_context()
+    try:
+        for start in range(0, len(profiles), WRITE_BLOCK):
+            block = profiles[start : start + WRITE_BLOCK]
+            block_vectors = None if vectors is None else vectors[start : start + WRITE_BLOCK]
+            for _attempt in range(2):  # the second time over an index read afresh
+                weights, version, index = context
+                ranked = rank_offers_many(
+                    block, block_vectors, index, weights, top_k=corpus.TOP_K,
+                    today=timezone.localdate(),
+                )
+                block_pairs = [pair for pairs in ranked for pair in pairs]
+                if writer:
+                    writer.wait()  # the check below shares the connection
+                if not _vanished(block_pairs, Offer, "offer_id"):
+                    break
+                context = demand_context()
+            _upsert(block_pairs, version, "in_demand_top", writer)
+            pairs += block_pairs
+    finally:
+        if writer:
+            writer.close()
     kept = {(p.demand_id, p.offer_id) for p in pairs}
     fell_out = [
         pk for pk, demand_id, offer_id in Match.objects.filter(

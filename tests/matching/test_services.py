@@ -181,3 +181,25 @@ def test_after_many_changes_the_offer_index_is_built_afresh(tea_demand, offers, 
     services.match_demand(demand_id=tea_demand.id)
     titles = set(Match.objects.filter(demand=tea_demand).values_list("offer__title", flat=True))
     assert {"Green tea steaming line", "Heat-pump tea dryer"} <= titles
+
+
+def test_rows_written_while_the_next_block_is_ranked_are_the_same(tea_demand, offers, enterprise_tn,
+                                                                 monkeypatch):
+    others = [make_demand(enterprise_tn.organization, title=f"Máy sấy chè loại {i}",
+                          problem="Sấy chè xanh bằng bơm nhiệt, giữ màu và hương") for i in range(3)]
+    ids = [tea_demand.id, *(d.id for d in others)]
+
+    def rows():
+        return list(Match.objects.order_by("demand_id", "offer_id")
+                    .values_list("demand_id", "offer_id", "score", "reasons", "in_demand_top"))
+
+    services.match_demands(demand_ids=ids)  # one block: written after ranking
+    at_once = rows()
+    Match.objects.all().delete()
+    monkeypatch.setattr(services, "WRITE_BLOCK", 1)  # four blocks, written by the writer thread
+    assert services.match_demands(demand_ids=ids) == len(at_once)
+    blocked = rows()
+    # Cosines from a 1-row and a 4-row matrix product may differ in the last float bits.
+    assert [r[:2] + r[3:] for r in blocked] == [r[:2] + r[3:] for r in at_once]
+    assert [r[2] for r in blocked] == pytest.approx([r[2] for r in at_once], abs=1e-5)
+    assert len({r[0] for r in at_once}) == 4
