@@ -8,6 +8,12 @@ Texts derive from the evaluation files (../shared/eval/dev) and the field taxono
 100,000 texts would take over an hour here, so stored vectors of the large corpus derive from
 real embeddings of the base texts (plus a little noise); every *new* record in the timed part
 is embedded for real.
+
+    python -m bench.matching --offers 100000 --demands 20000 --corpus-only   # ~2 minutes
+    python -m bench.matching --offers 100000 --demands 20000 --reuse         # ~10 minutes
+
+Keep the two runs' code at the same text hashing: a corpus loaded by older code looks stale
+to newer code, and matching would then embed all 100,000 offers (hours).
 """
 
 from __future__ import annotations
