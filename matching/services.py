@@ -251,7 +251,8 @@ def embed_record(*, kind: str, object_id: int) -> bool:
 
     A demand is embedded when it is submitted for review and an offer when its draft is
     saved: the embedding (~0.2 s a text on these machines) is then already done when the
-    record is published, and its first matches are ranked in tens of milliseconds.
+    record is published, and its first matches are ranked in tens of milliseconds. An edit
+    after that changes the text hash, and publication embeds the new text as before.
     """
     model, profile_of = (Demand, corpus.demand_profile) if kind == "demand" else (Offer, corpus.offer_profile)
     record = model.objects.prefetch_related("fields", "cooperation").filter(pk=object_id).first()

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
-from matching.tasks import match_offer
+from matching.tasks import embed_record, match_offer
 from portal.text import detect_language, normalize_text, search_blob
 from portal.uploads import MAX_ATTACHMENTS, safe_filename
 
@@ -218,6 +218,8 @@ def offer_create(*, by, data: dict[str, Any]) -> Offer:
     m2m = _assign(offer, data)
     _save(offer, m2m)
     _record(offer, by=by, from_status="", note="created")
+    # Embed the draft now: publishing it later then ranks at once instead of embedding first.
+    embed_record.delay_on_commit("offer", offer.id)
     return offer
 
 
@@ -234,6 +236,8 @@ def offer_update(*, offer: Offer, by, data: dict[str, Any]) -> Offer:
     if offer.status == Offer.Status.PUBLISHED:
         _require_complete(offer)  # raising rolls the edit back
         match_offer.delay_on_commit(offer.id)
+    else:
+        embed_record.delay_on_commit("offer", offer.id)
     return offer
 
 

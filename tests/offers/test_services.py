@@ -260,3 +260,19 @@ def test_needs_without_answers_lists_published_demands_in_the_offers_fields(
     assert "Khuôn cần đánh bóng" in body and "Public mould need" in body
     assert enterprise_tn.organization.name not in body  # anonymised: no firm name
     assert enterprise_bn.organization.name in body  # public: named
+
+
+def test_a_saved_draft_is_embedded_before_it_is_published(rep_jp, django_capture_on_commit_callbacks):
+    from matching import corpus
+    from matching.engine.embedder import text_hash
+    from matching.models import Embedding
+
+    with django_capture_on_commit_callbacks(execute=True):
+        offer = services.offer_create(by=rep_jp, data=complete_data())
+    stored = Embedding.objects.get(kind="offer", object_id=offer.id)
+    assert stored.text_hash == text_hash(corpus.offer_profile(offer).full_text)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.offer_update(offer=offer, by=rep_jp, data={"keywords": "robot, khuôn"})
+    stored.refresh_from_db()
+    edited = type(offer).objects.get(pk=offer.pk)
+    assert stored.text_hash == text_hash(corpus.offer_profile(edited).full_text)  # the new text
