@@ -109,10 +109,9 @@ class BM25Index:
         k1, b = self.k1, self.b
         tail = [
             sum(
-                self._idf(term) * (1 + math.log(n)) * doc[term] * (k1 + 1)
+                self._idf(term) * (1 + math.log(counts[term])) * doc[term] * (k1 + 1)
                 / (doc[term] + k1 * (1 - b + b * length / self.avg_len))
-                for term, n in counts.items()
-                if term in doc
+                for term in sorted(counts.keys() & doc.keys())  # sorted: the same sum every run
             )
             for doc, length in self.tail
         ]
