@@ -27,6 +27,7 @@ from .scoring import (
     group_stats,
     is_expired,
     scale_by_max,
+    shrunk_std,
     structured_fit,
     topical_relevance,
 )
@@ -103,7 +104,7 @@ class _Pool:
                 if part.shape[1] < self.min_group:
                     part = cos
                 means[code, start:end] = part.mean(axis=1)
-                stds[code, start:end] = np.sqrt(np.maximum(part.var(axis=1), 1e-12))
+                stds[code, start:end] = shrunk_std(part.var(axis=1), part.shape[1])
         return means, stds
 
     def with_changes(self, gone: set, added: Sequence, vectors: np.ndarray | None):
