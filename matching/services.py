@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 UPSERT_FIELDS = ["score", "components", "reasons", "engine_version", "computed_at", "updated_at"]
 WRITE_BLOCK = 128  # demands ranked while the previous block's rows are written
 REBUILD_CHUNK = 500  # demands per rebuild task: ~8 s at 100,000 offers, well inside the time limit
-ANALYZE_EVERY = 5 * REBUILD_CHUNK  # demands between two ANALYZEs of the match table during a rebuild
+ANALYZE_EVERY = 10 * REBUILD_CHUNK  # demands between two ANALYZEs of the match table during a rebuild
 
 
 def _rows(pairs: list[ScoredPair], version: str, **flags) -> list[Match]:

@@ -19,8 +19,9 @@ from .normalize import tokens, tokens_with_surface
 
 class BM25Index:
     # Postings one query may read, rarest terms first. The terms left out are the most common
-    # ones, whose idf adds least; below ~10,000 documents no query reaches the budget.
-    POSTINGS_BUDGET = 100_000
+    # ones (at 100,000 offers, those in thousands of them), whose idf adds least; below ~5,000
+    # documents no query reaches the budget.
+    POSTINGS_BUDGET = 50_000
 
     def __init__(self, docs: Sequence[str], k1: float = 1.2, b: float = 0.75) -> None:
         self.size = self.base_size = len(docs)
