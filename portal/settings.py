@@ -169,6 +169,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Internationalisation: Vietnamese first, English second.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+FORMAT_MODULE_PATH = ["portal.formats"]  # Vietnamese digit grouping (500.000.000)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True

@@ -225,3 +225,10 @@ def test_export_escapes_formulae(client, enterprise_tn, make_demand):
     text = client.get(reverse("demands:export", args=["csv"])).content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'+cmd" in text
     assert ",=HYPERLINK" not in text
+
+
+def test_budget_reads_with_vietnamese_digit_grouping(client, enterprise_tn, make_demand):
+    demand = make_demand(status=Demand.Status.DRAFT, budget_min_vnd=500_000_000, budget_max_vnd=2_000_000_000)
+    client.force_login(enterprise_tn)
+    page = client.get(reverse("demands:detail", args=[demand.pk])).content.decode()
+    assert "500.000.000 – 2.000.000.000" in page
