@@ -38,6 +38,19 @@ ENGINE_VERSION = "hybrid-2"
 _COOPERATION_ALIASES = {"equipment_purchase": "equipment_sale"}
 
 
+# What the portal calls "a likely answer" (score in [0, 1]): the lowest score band in which,
+# on the dev set, most pairs are relevant (grade >= 2). `evaluate_matching` prints the table.
+# Coverage, "needs without answers" and the similarity labels read it from here only.
+LIKELY_ANSWER = 0.5
+# Plain similarity labels by score, best first (the reader never sees "top x %").
+SCORE_BANDS = (("strong", 0.7), ("likely", LIKELY_ANSWER), ("possible", 0.3), ("weak", 0.0))
+
+
+def score_band(score: float) -> str:
+    """"strong" | "likely" | "possible" | "weak": the label a person reads for a score."""
+    return next(name for name, floor in SCORE_BANDS if score >= floor)
+
+
 @dataclass(frozen=True)
 class Weights:
     lexical: float = 0.1  # BM25 (0..1, per query) added to the dense z-score
