@@ -291,3 +291,36 @@ class MatchingRun(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.processed / self.total) if self.total else 100
+
+
+class WeightsProposal(models.Model):
+    """Weights fitted on staff decisions, with the figures that justify them (last one shown)."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("being computed")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RUNNING)
+    based_on_version = models.PositiveIntegerField(_("fitted from weights version"), default=0)
+    enough = models.BooleanField(_("enough decisions to fit"), default=False)
+    demands = models.PositiveIntegerField(_("judged demands"), default=0)
+    labels = models.PositiveIntegerField(_("decisions used"), default=0)
+    # {"current": {"all"|"fit"|"held": {"ndcg@10", "recall@20", ...}}, "proposed": {"fit"|"held": ...}}
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+    weights = models.JSONField(_("proposed weights"), default=dict, blank=True)
+    applied_version = models.PositiveIntegerField(_("applied as version"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("weights proposal")
+        verbose_name_plural = _("weights proposals")
+
+    def __str__(self) -> str:
+        return f"proposal {self.pk} ({self.state})"
