@@ -7,7 +7,6 @@ published set changes, which one cheap aggregate query tells (count, last update
 from __future__ import annotations
 
 import logging
-import math
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
@@ -16,12 +15,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from django.db.models.functions import Mod
 from django.utils import timezone
 
 from demands.models import Demand
 from offers.models import Offer
 
+from .engine.calibration import Reference, load_reference
 from .engine.embedder import Embedder, load_embedder, text_hash
 from .engine.profiles import DemandProfile, OfferProfile
 from .engine.rank import DemandIndex, OfferIndex
@@ -33,7 +32,6 @@ logger = logging.getLogger(__name__)
 MATCHABLE_DEMAND_STATUSES = (Demand.Status.PUBLISHED, Demand.Status.IN_CONNECTION)
 MATCHABLE_OFFER_STATUSES = (Offer.Status.PUBLISHED,)
 TOP_K = 20
-COHORT_SIZE = 2000  # vectors of the other side used to calibrate each item's cosines
 
 _lock = threading.Lock()
 _state: dict[str, Any] = {}
@@ -235,17 +233,15 @@ def vectors_for(kind: str, profiles: list) -> np.ndarray | None:
     return matrix
 
 
-def cohort_vectors(kind: str, model_version: str) -> tuple[np.ndarray | None, list[str]]:
-    """An evenly spread sample of one side's cached vectors: the other side's calibration."""
-    stored = Embedding.objects.filter(kind=kind, model_version=model_version)
-    step = max(1, math.ceil(stored.count() / COHORT_SIZE))
-    if step > 1:
-        stored = stored.annotate(slot=Mod("object_id", step)).filter(slot=0)
-    rows = list(stored.order_by("object_id").values_list("vector", "language"))
-    if not rows:
-        return None, []
-    matrix = np.frombuffer(b"".join(bytes(v) for v, _lang in rows), dtype="<f4")
-    return matrix.reshape(len(rows), -1), [lang for _v, lang in rows]
+def reference() -> Reference | None:
+    """The fixed calibration cohort for the loaded model (once per process)."""
+    model = embedder()
+    if model is None:
+        return None
+    with _lock:
+        if "reference" not in _state:
+            _state["reference"] = load_reference(model)
+        return _state["reference"]
 
 
 # --- in-process indexes --------------------------------------------------------------------------
@@ -292,16 +288,16 @@ def _changes(cached: _Cached, model, statuses) -> tuple[dict[int, datetime], set
 
 
 _SIDES = {
-    # name: (model, matchable statuses, profiles loader, index class, embedding kind, cohort kind)
-    "offer_index": (Offer, MATCHABLE_OFFER_STATUSES, all_offer_profiles, OfferIndex, "offer", "demand"),
-    "demand_index": (Demand, MATCHABLE_DEMAND_STATUSES, all_demand_profiles, DemandIndex, "demand", "offer"),
+    # name: (model, matchable statuses, profiles loader, index class, embedding kind)
+    "offer_index": (Offer, MATCHABLE_OFFER_STATUSES, all_offer_profiles, OfferIndex, "offer"),
+    "demand_index": (Demand, MATCHABLE_DEMAND_STATUSES, all_demand_profiles, DemandIndex, "demand"),
 }
 
 
 def _index(name: str, weights: Weights):
     """One side's in-memory index: reused while nothing changed, updated in place of a few
     changed records, built afresh after many changes or a change of weights."""
-    model, statuses, load, index_class, kind, cohort_kind = _SIDES[name]
+    model, statuses, load, index_class, kind = _SIDES[name]
     cached = _state.get(name)
     now = timezone.now()
     if cached and cached.weights == weights:
@@ -323,13 +319,8 @@ def _index(name: str, weights: Weights):
     stamps = _stamps(model, statuses)  # before the rows: a race means a rebuild, not a miss
     profiles = load()
     vectors = vectors_for(kind, profiles)
-    model_version = embedder().model_version if embedder() else None
-    cohort, cohort_langs = cohort_vectors(cohort_kind, model_version) if model_version else (None, [])
     _state.pop(name, None)  # let the old index go before the new one is built
-    other_side = "demand" if name == "offer_index" else "offer"
-    index = index_class(profiles, vectors, **{f"{other_side}_vectors": cohort,
-                                              f"{other_side}_languages": cohort_langs},
-                        cohort_size=COHORT_SIZE, weights=weights)
+    index = index_class(profiles, vectors, reference=reference())
     _state[name] = _Cached(index, weights, stamps, now)
     return index
 

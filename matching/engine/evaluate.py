@@ -5,6 +5,7 @@ Metrics follow shared/eval/README.md: every demand ranks every offer; averages o
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .calibration import load_reference
 from .embedder import Embedder, load_embedder
 from .lexical import BM25Index
 from .profiles import DemandProfile, OfferProfile
@@ -95,7 +97,8 @@ def _rankings(
     demands: list[DemandProfile],
     embedder: Embedder | None,
     weights: Weights,
-) -> list[list[str]]:
+) -> list[list[tuple[str, float]]]:
+    """Per demand, every offer as (id, score), best first."""
     if engine == "lexical":
         bm25 = BM25Index([o.full_text for o in offers])
         ids = np.array([str(o.id) for o in offers])
@@ -103,7 +106,7 @@ def _rankings(
         for demand in demands:
             scores = bm25.score(demand.full_text)
             order = np.lexsort((ids, -np.round(scores, 6)))  # score desc, then id asc
-            rankings.append(ids[order].tolist())
+            rankings.append([(ids[i], float(scores[i])) for i in order])
         return rankings
     if engine != "hybrid":
         raise ValueError(f"unknown engine {engine!r}")
@@ -111,16 +114,10 @@ def _rankings(
     if embedder is not None:
         offer_vectors = embedder.embed_passages([o.full_text for o in offers])
         demand_vectors = embedder.embed_queries([d.full_text for d in demands])
-    index = OfferIndex(
-        offers,
-        offer_vectors,
-        demand_vectors=demand_vectors,
-        demand_languages=[d.language for d in demands],
-        weights=weights,
-    )
+    index = OfferIndex(offers, offer_vectors, reference=load_reference(embedder) if embedder else None)
     return [
         [
-            str(pair.offer_id)
+            (str(pair.offer_id), pair.score)
             for pair in rank_offers(
                 demand,
                 None if demand_vectors is None else demand_vectors[i],
@@ -133,6 +130,25 @@ def _rankings(
     ]
 
 
+# Score bands of the table that tells what a score means (engine scores are in [0, 1]).
+BANDS = (0.0, 0.2, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 1.0001)
+
+
+def score_bands(scored: list[tuple[float, int]]) -> list[dict]:
+    """For each band of scores: how many pairs, and the share that is relevant (grade >= 2)
+    or related (grade >= 1). `scored` holds (score, grade) of every ranked pair."""
+    table = []
+    for low, high in itertools.pairwise(BANDS):
+        grades = [grade for score, grade in scored if low <= score < high]
+        table.append({
+            "band": f"{low:.2f}-{min(high, 1.0):.2f}",
+            "pairs": len(grades),
+            "relevant": round(sum(g >= 2 for g in grades) / len(grades), 3) if grades else None,
+            "related": round(sum(g >= 1 for g in grades) / len(grades), 3) if grades else None,
+        })
+    return table
+
+
 def evaluate(
     path: str | Path,
     engine: str = "hybrid",
@@ -140,10 +156,12 @@ def evaluate(
     demand_ids: set[str] | None = None,
     weights: Weights = DEFAULT_WEIGHTS,
 ) -> dict:
-    """Rank all offers for every labelled demand and average the README metrics.
+    """Rank all offers for every labelled demand and average the README metrics; also the
+    Recall@20 of each (demand language -> offer language) pair and the score-band table.
 
     `embedder` defaults to load_embedder() for the hybrid engine; `demand_ids` restricts the
-    average to some demands (split-half checks) while every demand still calibrates.
+    average to some demands (split-half checks). Calibration is against the fixed reference,
+    so the other demands change nothing.
     """
     started = time.perf_counter()
     offers, demands, qrels = load_eval_dir(path)
@@ -152,12 +170,22 @@ def evaluate(
     rankings = _rankings(engine, offers, demands, embedder, weights)
     language_of = {str(o.id): o.language for o in offers}
     per_demand = []
-    for demand, ranking in zip(demands, rankings, strict=True):
+    pair_found: dict[str, list[int]] = {}
+    scored: list[tuple[float, int]] = []
+    for demand, ranked in zip(demands, rankings, strict=True):
         grades = qrels.get(str(demand.id), {})
         if (demand_ids is not None and str(demand.id) not in demand_ids) or not grades:
             continue
+        ranking = [offer_id for offer_id, _score in ranked]
         cross = {o for o in grades if language_of.get(o, demand.language) != demand.language}
         per_demand.append(ranking_metrics(ranking, grades, cross))
+        top20 = set(ranking[:20])
+        for offer_id, grade in grades.items():
+            if grade >= 2:
+                found = pair_found.setdefault(f"{demand.language}->{language_of.get(offer_id, '?')}", [0, 0])
+                found[0] += offer_id in top20
+                found[1] += 1
+        scored += [(score, grades.get(offer_id, 0)) for offer_id, score in ranked]
 
     def mean(key: str) -> float:
         values = [m[key] for m in per_demand if m[key] is not None]
@@ -171,5 +199,10 @@ def evaluate(
         "recall@20": mean("recall@20"),
         "mrr": mean("mrr"),
         "cross_lingual_recall@20": mean("cross_lingual_recall@20"),
+        "recall@20_by_language_pair": {
+            pair: {"recall@20": round(found / total, 4), "relevant": total}
+            for pair, (found, total) in sorted(pair_found.items())
+        },
+        "score_bands": score_bands(scored) if engine == "hybrid" else [],
         "seconds": round(time.perf_counter() - started, 2),
     }

@@ -9,12 +9,12 @@ in Python over all N. Weights and the reasoning behind them live in scoring.py.
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 
 import numpy as np
 
+from .calibration import ANY, Reference
 from .lexical import BM25Index
 from .normalize import tokens_with_surface
 from .profiles import DemandProfile, OfferProfile
@@ -24,19 +24,18 @@ from .scoring import (
     Weights,
     canonical_cooperation,
     field_area,
-    group_stats,
     is_expired,
     scale_by_max,
-    shrunk_std,
     structured_fit,
     topical_relevance,
 )
 
 _CHUNK = 4096  # rows per block when computing cohort statistics (bounds memory)
+OTHER_SIDE = {"offer": "demand", "demand": "offer"}
 
 
 class _Pool:
-    """Texts, vectors and calibration statistics of one side (offers or demands)."""
+    """Texts, centred vectors and fixed calibration terms of one side (offers or demands)."""
 
     def __init__(
         self,
@@ -44,113 +43,98 @@ class _Pool:
         texts: Sequence[str],
         languages: Sequence[str],
         vectors: np.ndarray | None,
-        cohort_vectors: np.ndarray | None,
-        cohort_languages: Sequence[str] | None,
-        cohort_size: int,
-        min_group: int,
+        side: str,
+        reference: Reference | None,
+        cohort_vectors: np.ndarray | None = None,
+        cohort_languages: Sequence[str] | None = None,
     ) -> None:
         self.ids = list(ids)
         self.size = len(self.ids)
-        self.languages = sorted(set(languages))
-        code_of = {lang: i for i, lang in enumerate(self.languages)}
-        self.lang_codes = np.array([code_of[x] for x in languages], dtype=np.int64)
-        self.min_group = min_group
+        self.side, self.other_side = side, OTHER_SIDE[side]
+        self.item_languages = list(languages)
         # Items replaced or withdrawn since the build (with_changes) stay in the arrays, dead:
-        # never ranked, and grouped apart so they do not move the calibration statistics.
+        # never ranked. Calibration is fixed per item, so they move nothing else.
         self.dead = np.zeros(self.size, dtype=bool)
         self.live_size = self.size
-        self.group_codes, self.n_groups = self.lang_codes, len(self.languages)
         self.position = {item: i for i, item in enumerate(self.ids)}
         self.bm25 = BM25Index(texts)
         self.vectors: np.ndarray | None = None
+        self.reference: Reference | None = None
+        self.item_terms: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         if vectors is not None:
-            self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-            if self.vectors.shape[0] != self.size:
+            vectors = np.asarray(vectors, dtype=np.float32)
+            if vectors.shape[0] != self.size:
                 raise ValueError("one vector per record is required")
-        # Per item and per language of the other side: mean/std of its cosines to a cohort
-        # of other-side vectors (the item half of S-norm). Empty without a cohort.
-        self.cohort_stats: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._item_terms_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._group_counts: np.ndarray | None = None
-        if self.vectors is not None and cohort_vectors is not None and len(cohort_vectors):
-            self._build_cohort_stats(cohort_vectors, list(cohort_languages or []), cohort_size)
+            if reference is None or reference.dim != vectors.shape[1]:
+                reference = _reference_from_pool(side, vectors, languages, cohort_vectors, cohort_languages)
+            self.reference = reference
+            self.vectors = np.ascontiguousarray(reference.centre(vectors, languages, side))
+            self.item_terms = self._item_terms_of(self.vectors, self.item_languages)
+        self._group_keys()
 
-    def _build_cohort_stats(
-        self, cohort: np.ndarray, cohort_langs: list[str], cohort_size: int
-    ) -> None:
-        assert self.vectors is not None
-        langs = sorted(set(cohort_langs))
-        codes = np.array([langs.index(x) for x in cohort_langs], dtype=np.int64)
-        keep: list[int] = []
-        for code in range(len(langs)):  # evenly spaced, deterministic sample per language
-            members = np.flatnonzero(codes == code)
-            step = max(1, math.ceil(len(members) / cohort_size))
-            keep.extend(members[::step].tolist())
-        sample = np.ascontiguousarray(cohort[np.sort(keep)], dtype=np.float32)
-        self._cohort = (sample, codes[np.sort(keep)], langs)
-        means, stds = self._cohort_stats_of(self.vectors)
-        self.cohort_stats = {lang: (means[i], stds[i]) for i, lang in enumerate(langs)}
+    def _group_keys(self) -> None:
+        """Each item's calibration group: its language as the reference knows it."""
+        if self.reference is None:
+            self.group_names, self.group_codes = [], np.zeros(self.size, dtype=np.int64)
+            return
+        keys = [self.reference.group_key(self.side, lang) for lang in self.item_languages]
+        self.group_names = sorted(set(keys))
+        code_of = {key: i for i, key in enumerate(self.group_names)}
+        self.group_codes = np.array([code_of[k] for k in keys], dtype=np.int64)
 
-    def _cohort_stats_of(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per cohort language x item: mean and std of the item's cosines to that cohort."""
-        sample, sample_codes, langs = self._cohort
-        means = np.zeros((len(langs), len(vectors)), dtype=np.float32)
-        stds = np.zeros((len(langs), len(vectors)), dtype=np.float32)
-        for start in range(0, len(vectors), _CHUNK):
-            cos = (vectors[start : start + _CHUNK] @ sample.T).astype(np.float64)
-            end = start + len(cos)
-            for code in range(len(langs)):  # same rule as group_stats, row-wise
-                part = cos[:, sample_codes == code]
-                if part.shape[1] < self.min_group:
-                    part = cos
-                means[code, start:end] = part.mean(axis=1)
-                stds[code, start:end] = shrunk_std(part.var(axis=1), part.shape[1])
-        return means, stds
+    def _item_terms_of(self, centred: np.ndarray, languages: Sequence[str]):
+        """Per language of the other side's cohort: each item's half of the S-norm, as
+        (scale, shift) so that half = cos * scale + shift. Fixed per item."""
+        assert self.reference is not None
+        terms = {}
+        for lang in [*self.reference.languages(self.other_side), ANY]:
+            means = np.zeros(len(centred))
+            stds = np.ones(len(centred))
+            for start in range(0, len(centred), _CHUNK):
+                part = centred[start : start + _CHUNK]
+                means[start : start + len(part)], stds[start : start + len(part)] = (
+                    self.reference.stats(part, against=self.other_side, language=lang)
+                )
+            terms[lang] = ((0.5 / stds).astype(np.float32), (-0.5 * means / stds).astype(np.float32))
+        return terms
+
+    def centre_queries(self, vectors: np.ndarray, languages: Sequence[str]) -> np.ndarray:
+        """Query vectors (of the other side) as the pool's vectors are: centred, unit."""
+        assert self.reference is not None
+        return self.reference.centre(vectors, languages, self.other_side)
 
     def with_changes(self, gone: set, added: Sequence, vectors: np.ndarray | None):
         """A copy where the items `gone` are dead and `added` profiles (with `vectors`) are
         appended; an edited record is both. Self is left as it was (a reader may hold it).
 
         Between two full builds this costs a copy of the vectors, not a re-tokenising of
-        every text; BM25 and calibration statistics stay those of the build (close enough for
-        a few hundred changes, after which the caller builds afresh).
+        every text. Calibration is per item against the fixed reference, so an appended item
+        scores exactly as it would after a full build; only BM25's statistics (a tie-breaker
+        outside the score) stay those of the build.
         """
         new = copy.copy(self)
         dead = self.dead.copy()
         dead[[self.position[i] for i in gone if i in self.position]] = True
-        dead = np.concatenate([dead, np.zeros(len(added), dtype=bool)])
+        new.dead = np.concatenate([dead, np.zeros(len(added), dtype=bool)])
+        new.live_size = int((~new.dead).sum())
         new.profiles = [*self.profiles, *added]
         new.ids = [*self.ids, *(p.id for p in added)]
         new.size = len(new.ids)
         new.position = {**self.position, **{p.id: self.size + k for k, p in enumerate(added)}}
-        languages = sorted(set(self.languages) | {p.language for p in added})
-        remap = np.array([languages.index(x) for x in self.languages], dtype=np.int64)
-        new.languages = languages
-        new.lang_codes = np.concatenate([
-            remap[self.lang_codes] if len(self.lang_codes) else self.lang_codes,
-            np.array([languages.index(p.language) for p in added], dtype=np.int64),
-        ])
-        new.dead, new.live_size = dead, int((~dead).sum())
-        has_dead = bool(dead.any())
-        new.group_codes = np.where(dead, len(languages), new.lang_codes) if has_dead else new.lang_codes
-        new.n_groups = len(languages) + int(has_dead)
+        new.item_languages = [*self.item_languages, *(p.language for p in added)]
         new.bm25 = self.bm25.with_docs([p.full_text for p in added])
         if self.vectors is not None and added:
             if vectors is None or len(vectors) != len(added):
                 raise ValueError("one vector per added record is required")
-            fresh = np.ascontiguousarray(vectors, dtype=np.float32)
+            assert self.reference is not None
+            fresh = self.reference.centre(vectors, [p.language for p in added], self.side)
             new.vectors = np.concatenate([self.vectors, fresh])
-            if self.cohort_stats:
-                means, stds = self._cohort_stats_of(fresh)
-                new.cohort_stats = {
-                    lang: (
-                        np.concatenate([self.cohort_stats[lang][0], means[i]]),
-                        np.concatenate([self.cohort_stats[lang][1], stds[i]]),
-                    )
-                    for i, lang in enumerate(self._cohort[2])
-                }
-        new._item_terms_cache = {}
-        new._group_counts = None
+            terms = self._item_terms_of(fresh, [p.language for p in added])
+            new.item_terms = {
+                lang: (np.concatenate([scale, terms[lang][0]]), np.concatenate([shift, terms[lang][1]]))
+                for lang, (scale, shift) in self.item_terms.items()
+            }
+        new._group_keys()
         new._after_change()
         return new
 
@@ -158,39 +142,39 @@ class _Pool:
         """Subclasses rebuild what they derive from the profiles."""
 
     def dense(self, vector: np.ndarray, language: str, cos: np.ndarray | None = None) -> np.ndarray:
-        """S-norm calibrated cosine of one query vector against every item.
+        """S-norm calibrated cosine of one query vector against every item (see calibration.py).
 
-        `cos` (the raw cosines) may come precomputed from one matrix product for many queries.
+        `cos` (the centred cosines) may come precomputed from one matrix product for many
+        queries (centre_queries, then a product with `vectors`).
         """
-        assert self.vectors is not None
+        assert self.vectors is not None and self.reference is not None
+        query = self.centre_queries(np.asarray(vector).reshape(1, -1), [language])
         if cos is None:
-            cos = self.vectors @ np.asarray(vector, dtype=np.float32).reshape(-1)
-        if self._group_counts is None:
-            self._group_counts = np.bincount(self.group_codes, minlength=self.n_groups)
-        mean, std = group_stats(
-            cos, self.group_codes, self.n_groups, self.min_group, self._group_counts
-        )
-        stats = self._item_terms(language)
-        if stats is None:
-            return ((cos - mean[self.group_codes]) / std[self.group_codes]).astype(np.float32)
-        # 0.5 * (z_query + z_item) as one multiply-add per item: z = cos * scale + shift, with
-        # the item half precomputed per query language (this runs for every demand of a rebuild).
-        item_scale, item_shift = stats
+            cos = self.vectors @ query[0]
+        # The query's half: its cosines to the cohort of each item language, once per group.
+        mean = np.zeros(len(self.group_names))
+        std = np.ones(len(self.group_names))
+        for code, key in enumerate(self.group_names):
+            m, s = self.reference.stats(query, against=self.side, language=key)
+            mean[code], std[code] = m[0], s[0]
+        item_scale, item_shift = self.item_terms[self.reference.group_key(self.other_side, language)]
+        # 0.5 * (z_query + z_item) as one multiply-add per item.
         scale = (0.5 / std).astype(np.float32)[self.group_codes] + item_scale
         shift = (-0.5 * mean / std).astype(np.float32)[self.group_codes] + item_shift
         return cos * scale + shift
 
-    def _item_terms(self, language: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """Half of each item's z-score among the cohort of `language`, as (scale, shift)."""
-        if language not in self.cohort_stats:
-            return None
-        if language not in self._item_terms_cache:
-            mean, std = self.cohort_stats[language]
-            self._item_terms_cache[language] = (
-                (0.5 / std).astype(np.float32),
-                (-0.5 * mean / std).astype(np.float32),
-            )
-        return self._item_terms_cache[language]
+
+def _reference_from_pool(side, vectors, languages, cohort_vectors, cohort_languages) -> Reference:
+    """Without a shipped reference of the same model (hand-made vectors in tests, another
+    model): calibrate against the pool itself, uncentred, as a live cohort would."""
+    other = OTHER_SIDE[side]
+    if cohort_vectors is None or not len(cohort_vectors):
+        cohort_vectors, cohort_languages = vectors, languages
+    return Reference.from_vectors(
+        {side: vectors, other: np.asarray(cohort_vectors, dtype=np.float32)},
+        {side: list(languages), other: list(cohort_languages or [])},
+        centre=False,
+    )
 
 
 class OfferIndex(_Pool):
@@ -201,22 +185,22 @@ class OfferIndex(_Pool):
         offers: Sequence[OfferProfile],
         vectors: np.ndarray | None,
         *,
+        reference: Reference | None = None,
         demand_vectors: np.ndarray | None = None,
         demand_languages: Sequence[str] | None = None,
-        cohort_size: int = 1000,
-        weights: Weights = DEFAULT_WEIGHTS,
     ) -> None:
-        """`demand_vectors` (query vectors of published demands) calibrate each offer."""
+        """`reference`: the fixed calibration cohort (calibration.load_reference). Without one
+        (hand-made vectors), `demand_vectors` or the offers themselves calibrate."""
         self.profiles = list(offers)
         super().__init__(
             [o.id for o in self.profiles],
             [o.full_text for o in self.profiles],
             [o.language for o in self.profiles],
             vectors,
+            "offer",
+            reference,
             demand_vectors,
             demand_languages,
-            cohort_size,
-            weights.calibration_min_group,
         )
         self.structure = _OfferStructure(self.profiles)
 
@@ -325,22 +309,21 @@ class DemandIndex(_Pool):
         demands: Sequence[DemandProfile],
         vectors: np.ndarray | None,
         *,
+        reference: Reference | None = None,
         offer_vectors: np.ndarray | None = None,
         offer_languages: Sequence[str] | None = None,
-        cohort_size: int = 1000,
-        weights: Weights = DEFAULT_WEIGHTS,
     ) -> None:
-        """`offer_vectors` (passage vectors of published offers) calibrate each demand."""
+        """`reference` as for OfferIndex; `offer_vectors` calibrate without one."""
         self.profiles = list(demands)
         super().__init__(
             [d.id for d in self.profiles],
             [d.full_text for d in self.profiles],
             [d.language for d in self.profiles],
             vectors,
+            "demand",
+            reference,
             offer_vectors,
             offer_languages,
-            cohort_size,
-            weights.calibration_min_group,
         )
 
 
@@ -389,9 +372,6 @@ def _rank(
     else:
         short_relevance = topical_relevance(short_fused, weights)
     relevance = dict(zip(shortlist.tolist(), short_relevance.tolist(), strict=True))
-    # Text rank of each shortlisted item (ties by position), for the "top x%" reason.
-    by_text = shortlist[np.lexsort((shortlist, -short_fused))]
-    text_rank = {int(item): rank for rank, item in enumerate(by_text, start=1)}
 
     if structure is not None:  # offers for one demand: the whole shortlist at once
         fits = structure.fit(pair_of(0)[0], shortlist, weights)
@@ -412,7 +392,8 @@ def _rank(
 
     scored.sort(key=lambda pair: (-pair[0], _id_key(pool.ids[pair[1]])))
     chosen = scored[:top_k]
-    shared = pool.bm25.shared_terms(query_tokens, [i for _, i in chosen])
+    # Key phrases and the similarity label are not stored: the portal words them from the two
+    # texts and the score when a page shows the pair (matching/reasons.py), at no rebuild cost.
     results = []
     for score, item in chosen:
         demand, offer = pair_of(item)
@@ -428,14 +409,7 @@ def _rank(
             "structured": round(fit, 4),
             **{name: round(value, 4) for name, value in parts.items()},
         }
-        lead: list[Reason] = []
-        if not degraded:
-            percentile = max(1, math.ceil(100 * text_rank[item] / pool.live_size))
-            lead.append(Reason("text_similarity", {"percentile_top": percentile}))
-        terms = shared[item]
-        if terms:
-            lead.append(Reason("keywords", {"terms": terms}))
-        results.append(ScoredPair(demand.id, offer.id, score, components, lead + reasons, degraded))
+        results.append(ScoredPair(demand.id, offer.id, score, components, reasons, degraded))
     return results
 
 
@@ -458,7 +432,8 @@ def rank_offers_many(
         vectors = None if demand_vectors is None else demand_vectors[start : start + block]
         cosines = None
         if vectors is not None and index.vectors is not None:
-            cosines = np.asarray(vectors, dtype=np.float32) @ index.vectors.T
+            centred = index.centre_queries(vectors, [d.language for d in part])
+            cosines = centred @ index.vectors.T
         for row, demand in enumerate(part):
             results.append(_rank(
                 demand.full_text, demand.language, None if vectors is None else vectors[row],

@@ -77,7 +77,8 @@ def test_evaluate_command_prints_one_json_line(tmp_path, capsys):
     assert {k: result[k] for k in ("engine", "demands", "offers", "ndcg@10", "recall@20", "mrr")} == {
         "engine": "lexical", "demands": 1, "offers": 2, "ndcg@10": 1.0, "recall@20": 1.0, "mrr": 1.0}
     assert set(result) == {"engine", "demands", "offers", "ndcg@10", "recall@20", "mrr",
-                           "cross_lingual_recall@20", "seconds"}
+                           "cross_lingual_recall@20", "recall@20_by_language_pair", "score_bands",
+                           "seconds"}
 
 
 def test_a_representative_cannot_read_a_review_row_through_a_failed_reject(client, rep_jp, tea_demand, offers):

@@ -69,8 +69,15 @@ def test_lexical_evaluate_matches_hand_computed_metrics(eval_dir):
         "recall@20",
         "mrr",
         "cross_lingual_recall@20",
+        "recall@20_by_language_pair",
+        "score_bands",
         "seconds",
     ]
+    # grade >= 2: D1 -> O1 (en), O3 (vi); D2 -> O3, O4 (vi); four offers all fit in a top 20
+    assert result["recall@20_by_language_pair"] == {
+        "en->en": {"recall@20": 1.0, "relevant": 1},
+        "en->vi": {"recall@20": 1.0, "relevant": 3},
+    }
     assert result["ndcg@10"] == round((ndcg_d1 + ndcg_d2) / 2, 4)
     assert result["recall@20"] == 1.0 and result["mrr"] == 1.0
     assert result["cross_lingual_recall@20"] == 1.0
@@ -109,6 +116,9 @@ def test_hybrid_evaluate_runs_the_engine(eval_dir):
     result = evaluate(eval_dir, engine="hybrid", embedder=BagOfWordsEmbedder())
     assert result["engine"] == "hybrid"
     assert result["mrr"] == 1.0
+    # the score-band table counts every ranked pair once, with the share that is relevant
+    assert sum(band["pairs"] for band in result["score_bands"]) == 2 * 4
+    assert all(band["relevant"] is None or 0 <= band["relevant"] <= 1 for band in result["score_bands"])
 
 
 def test_unknown_engine_is_refused(eval_dir):
