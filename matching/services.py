@@ -270,8 +270,10 @@ def embed_record(*, kind: str, object_id: int) -> bool:
 # --- full rebuild ---------------------------------------------------------------------------
 
 
-def rebuild_start(*, by) -> MatchingRun:
-    """Start a full rebuild (one at a time); the worker works through it in chunks."""
+def rebuild_start(*, by, enqueue: bool = True) -> MatchingRun:
+    """Start a full rebuild (one at a time); the worker works through it in chunks.
+
+    With enqueue=False the caller runs the chunks itself (`manage.py rebuild_matches`)."""
     permissions.require(by, "matching.rebuild")
     from .tasks import rebuild_matches
 
@@ -286,7 +288,8 @@ def rebuild_start(*, by) -> MatchingRun:
             engine_version=corpus.engine_version(weights_version),
             total=corpus.matchable_demands().count(), started_by=by,
         )
-        rebuild_matches.delay_on_commit(run.id)
+        if enqueue:
+            rebuild_matches.delay_on_commit(run.id)
     return run
 
 
@@ -299,7 +302,7 @@ def rebuild_stop(*, run: MatchingRun, by) -> MatchingRun:
     return run
 
 
-def rebuild_resume(*, run: MatchingRun, by) -> MatchingRun:
+def rebuild_resume(*, run: MatchingRun, by, enqueue: bool = True) -> MatchingRun:
     permissions.require(by, "matching.rebuild")
     from .tasks import rebuild_matches
 
@@ -307,7 +310,7 @@ def rebuild_resume(*, run: MatchingRun, by) -> MatchingRun:
         updated = MatchingRun.objects.filter(
             pk=run.pk, state__in=[MatchingRun.State.STOPPED, MatchingRun.State.FAILED]
         ).update(state=MatchingRun.State.RUNNING, error="", finished_at=None)
-        if updated:
+        if updated and enqueue:
             rebuild_matches.delay_on_commit(run.id)
     run.refresh_from_db()
     return run
