@@ -10,7 +10,7 @@ from celery import shared_task
 from django.db import DatabaseError
 from redis.exceptions import RedisError
 
-from . import services
+from . import decisions, services
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,12 @@ def rebuild_matches(run_id: int) -> None:
         raise
     if more:
         rebuild_matches.delay(run_id)
+
+
+@shared_task(name="matching.propose_weights", **RETRY)
+def propose_weights(proposal_id: int) -> None:
+    """Fit the weights on staff decisions (only a proposal still being computed is worked on)."""
+    decisions.weights_proposal_compute(proposal_id=proposal_id)
 
 
 @shared_task(name="matching.reconcile")

@@ -11,5 +11,7 @@ urlpatterns = [
     path("runs/<int:pk>/stop/", views.run_stop, name="run_stop"),
     path("runs/<int:pk>/resume/", views.run_resume, name="run_resume"),
     path("settings/", views.engine_settings, name="settings"),
+    path("settings/fit/", views.weights_fit, name="weights_fit"),
+    path("settings/proposals/<int:pk>/apply/", views.weights_proposal_apply, name="weights_apply"),
     path("", include("matching.pipeline_urls")),  # review queue, introductions, pipeline
 ]

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -7,8 +8,10 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions
 
-from . import corpus, selectors, services
-from .forms import EngineSettingsForm
+from . import corpus, decisions, selectors, services
+from .engine import tuning
+from .forms import EDITABLE, EngineSettingsForm
+from .models import WeightsProposal
 
 
 def _require_runs(request: HttpRequest) -> None:
@@ -64,10 +67,14 @@ def run_resume(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("matching:runs")
 
 
-@login_required
-def engine_settings(request: HttpRequest) -> HttpResponse:
+def _require_settings(request: HttpRequest) -> None:
     if not permissions.can(request.user, "matching.settings"):
         raise Http404
+
+
+@login_required
+def engine_settings(request: HttpRequest) -> HttpResponse:
+    _require_settings(request)
     weights, version = corpus.current_weights()
     form = EngineSettingsForm(request.POST or None, current=weights)
     if request.method == "POST" and form.is_valid():
@@ -75,4 +82,54 @@ def engine_settings(request: HttpRequest) -> HttpResponse:
                                             note=form.cleaned_data["note"])
         messages.success(request, _("Weights version %(version)d saved. Matches are recomputed in the background.") % {"version": row.version})
         return redirect("matching:settings")
-    return render(request, "matching/settings.html", {"form": form, "version": version})
+    proposal = decisions.latest_proposal()
+    return render(request, "matching/settings.html", {
+        "form": form, "version": version, "proposal": proposal, **_proposal_figures(proposal),
+        "judged_demands": decisions.judged_demand_count(), "min_demands": tuning.MIN_DEMANDS,
+        "refusal": decisions.proposal_refusal(proposal, version),
+        "weight_rows": [
+            (EDITABLE[name], getattr(weights, name), (proposal.weights or {}).get(name) if proposal else None)
+            for name in tuning.SEARCH_GRID
+        ],
+    })
+
+
+def _proposal_figures(proposal: WeightsProposal | None) -> dict:
+    """The stored figures as the template reads them (keys such as "ndcg@10" are not names)."""
+    figures = proposal.figures if proposal and proposal.state == WeightsProposal.State.DONE else {}
+    current, proposed = figures.get("current", {}), figures.get("proposed", {})
+
+    def pair(part: dict) -> dict:
+        return {"ndcg": part.get("ndcg@10"), "recall": part.get("recall@20"),
+                "demands": part.get("demands")}
+
+    return {
+        "overall": pair(current["all"]) if "all" in current else None,
+        "figure_rows": [
+            (_("Weights in place"), pair(current["held"]), pair(current["fit"])),
+            (_("Proposed weights"), pair(proposed["held"]), pair(proposed["fit"])),
+        ] if "held" in proposed else [],
+    }
+
+
+@login_required
+@require_POST
+def weights_fit(request: HttpRequest) -> HttpResponse:
+    _require_settings(request)
+    decisions.weights_proposal_request(by=request.user)
+    messages.info(request, _("The weights are being fitted on the staff's decisions; the result appears here."))
+    return redirect("matching:settings")
+
+
+@login_required
+@require_POST
+def weights_proposal_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_settings(request)
+    proposal = get_object_or_404(WeightsProposal, pk=pk)
+    try:
+        row = decisions.weights_proposal_apply(proposal=proposal, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("matching:settings")
+    messages.success(request, _("The proposed weights are saved as version %(version)d. Matches are recomputed in the background.") % {"version": row.version})
+    return redirect("matching:settings")
