@@ -25,7 +25,7 @@ def test_a_foreign_offer_is_read_with_its_vietnamese_title_and_summary(rep_jp):
 
 
 def test_a_vietnamese_offer_is_read_once(rep_jp):
-    offer = make_offer(rep_jp.organization, title="Máy vò chè", summary="Máy vò chè liên tục.",
+    offer = make_offer(rep_jp.organization, title="Máy vò chè", summary="Vò liên tục, tự điều chỉnh áp lực.",
                        language="vi")
     offer.title_vi = "Máy vò chè"
     offer.save()
