@@ -109,6 +109,8 @@ class Command(BaseCommand):
             previous, installed = None, False
         started = time.monotonic()
         tty = hasattr(self.stdout, "isatty") and self.stdout.isatty()
+        shown = -1
+        ending = "\n"
         try:
             more = run.state == MatchingRun.State.RUNNING
             while more:
@@ -116,10 +118,10 @@ class Command(BaseCommand):
                     services.rebuild_stop(run=run, by=by)
                 more = services.rebuild_chunk(run_id=run.pk)  # a stopping run turns stopped
                 run.refresh_from_db()
-                self.stdout.write(
-                    progress_line(run, time.monotonic() - started),
-                    ending="\r" if tty and more else "\n",
-                )
+                if run.processed != shown:  # the last call may find nothing left
+                    ending = "\r" if tty and more else "\n"
+                    self.stdout.write(progress_line(run, time.monotonic() - started), ending=ending)
+                    shown = run.processed
         except KeyboardInterrupt:
             # The chunk's transaction was rolled back; its demands are redone on resume.
             services.rebuild_stop(run=run, by=by)
@@ -135,6 +137,8 @@ class Command(BaseCommand):
             if installed:
                 signal.signal(signal.SIGINT, previous or signal.SIG_DFL)
         seconds = time.monotonic() - started
+        if ending == "\r":  # keep the last progress line on screen
+            self.stdout.write("")
         if run.state == MatchingRun.State.DONE:
             self.stdout.write(
                 self.style.SUCCESS(
