@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts import permissions
 from accounts.permissions.matching import INTRODUCED_OR_LATER
 
-from . import pipeline
+from . import pipeline, selectors
 from .models import Answer, Match, Meeting
 from .pipeline_filters import ReviewFilter
 from .pipeline_forms import (
@@ -34,6 +34,7 @@ from .reasons import render_reasons
 
 Status = Match.Status
 REVIEWABLE_DEMANDS = ("published", "in_connection")
+REJECTED_SHOWN = 20  # rejected pairs listed under the queue; the status filter shows them all
 BOARD_STAGES = [Status.INTRODUCED, Status.CONSENTED, Status.MEETING, Status.NEGOTIATING,
                 Status.AGREEMENT, Status.DROPPED]
 RELATED = ("demand", "demand__organization", "demand__province", "demand__campaign", "offer",
@@ -85,10 +86,23 @@ def review(request: HttpRequest) -> HttpResponse:
     page = Paginator(matches.qs.order_by("-score", "id"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # Rejected pairs leave the queue; the default view shows them apart, with the same filters.
+    rejected, rejected_total, rejected_more = [], 0, ""
+    if not request.GET.get("status") and matches.is_valid():
+        rejected_qs = matches.filter_queryset(
+            _scoped(request.user).filter(demand__status__in=REVIEWABLE_DEMANDS,
+                                         status=Status.REJECTED))
+        rejected_total = rejected_qs.count()
+        if rejected_total:
+            rejected = selectors.rejected_in(rejected_qs, user=request.user, limit=REJECTED_SHOWN)
+            more = query.copy()
+            more["status"] = Status.REJECTED
+            rejected_more = f"{request.path}?{more.urlencode()}"
     return render(request, "matching/review_queue.html", {
         "filter": matches, "page": page, "matches": _decorate(page.object_list, request.user),
         "reject_form": RejectForm(), "bulk_form": BulkForm(), "query": query.urlencode(),
-        "next": request.get_full_path(),
+        "next": request.get_full_path(), "rejected": rejected, "rejected_total": rejected_total,
+        "rejected_more_url": rejected_more,
     })
 
 

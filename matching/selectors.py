@@ -2,19 +2,43 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from accounts import permissions
 
-from .models import Match, MatchingRun
+from .engine.scoring import LIKELY_ANSWER
+from .models import Match, MatchEvent, MatchingRun
 from .reasons import render_reasons
 
-ANSWER_THRESHOLD = 0.35  # above what an off-topic offer can reach through structure alone
+Status = Match.Status
+# Kept under its old name for the callers that filter on a score alone (the staff digest).
+ANSWER_THRESHOLD = LIKELY_ANSWER
+# Pairs staff moved forward: each answers its demand whatever its score.
+ADVANCED = (Status.SHORTLISTED, Status.INTRODUCED, Status.CONSENTED, Status.MEETING,
+            Status.NEGOTIATING, Status.AGREEMENT)
+# Pairs people decided against: no score makes them an answer again.
+DECIDED_AGAINST = (Status.REJECTED, Status.DROPPED)
+
+
+def answering(matches: QuerySet | None = None) -> QuerySet:
+    """The one rule for "this demand has an answer", used by coverage, the funnel, reports and
+    the representatives' list: a pair staff shortlisted or introduced (or later), or a pair
+    nobody decided against that scores as a likely answer (`engine.scoring.LIKELY_ANSWER`)."""
+    matches = Match.objects.all() if matches is None else matches
+    likely = Q(score__gte=LIKELY_ANSWER) & ~Q(status__in=DECIDED_AGAINST)
+    return matches.filter(likely | Q(status__in=ADVANCED))
 
 
 def answering_matches() -> QuerySet:
-    """Matches good enough to count as an answer to a demand (not rejected by staff)."""
-    return Match.objects.filter(score__gte=ANSWER_THRESHOLD).exclude(status=Match.Status.REJECTED)
+    """Every match that answers its demand (unscoped: callers scope or aggregate)."""
+    return answering()
+
+
+def has_answer(matches: QuerySet | None = None) -> Exists:
+    """For a query over demands: whether the outer demand has an answering match. Use it as
+    `~has_answer(...)` for the unanswered: an anti-join on the (demand, offer) index, where
+    `exclude(pk__in=...)` became a NOT IN rescanned per demand over 400,000 rows."""
+    return Exists(answering(matches).filter(demand_id=OuterRef("pk")))
 
 
 def _with_reasons(matches) -> list[Match]:
@@ -24,19 +48,59 @@ def _with_reasons(matches) -> list[Match]:
     return matches
 
 
+def _rejection_note() -> Subquery:
+    """The note of the match's latest move to "rejected" (reason label and the staff's text)."""
+    events = MatchEvent.objects.filter(match_id=OuterRef("pk"), to_status=Status.REJECTED)
+    return Subquery(events.order_by("-created_at", "-id").values("note")[:1])
+
+
+def rejected_in(queryset: QuerySet, *, user, limit: int | None = None) -> list[Match]:
+    """The rejected pairs of a scoped queryset, best first, each saying why (one query); who
+    rejected it and the note only for those who may read a match's history (staff of the
+    demand's province, national units). `queryset` selects the relations the page shows."""
+    rows = (
+        queryset.filter(status=Status.REJECTED).select_related("reviewer")
+        .annotate(rejection_note=_rejection_note()).order_by("-score", "id")
+    )
+    rows = list(rows if limit is None else rows[:limit])
+    for match in rows:
+        if not permissions.can(user, "match.view_history", match):
+            match.rejection_note, match.reviewer = "", None
+    return rows
+
+
 def matches_for_demand(*, user, demand, limit: int = 20) -> list[Match]:
+    """The demand's best pairs that staff have not rejected (rejected ones: `rejected_for_demand`)."""
     queryset = permissions.matches_visible_to(user).filter(demand=demand)
+    queryset = queryset.exclude(status=Status.REJECTED)
     queryset = queryset.select_related("offer", "offer__representation").order_by("-score", "id")
     return _with_reasons(queryset[:limit])
 
 
+def rejected_for_demand(*, user, demand) -> list[Match]:
+    """The demand's pairs staff rejected, shown apart from its list (one query)."""
+    queryset = permissions.matches_visible_to(user).filter(demand=demand)
+    return rejected_in(queryset.select_related("demand", "offer", "offer__representation"), user=user)
+
+
 def matches_for_offer(*, user, offer, limit: int = 20) -> list[Match]:
+    """The offer's best pairs that staff have not rejected (rejected ones: `rejected_for_offer`)."""
     queryset = permissions.matches_visible_to(user).filter(offer=offer)
+    queryset = queryset.exclude(status=Status.REJECTED)
     queryset = queryset.select_related("demand", "demand__province").order_by("-score", "id")
     matches = _with_reasons(queryset[:limit])
     for match in matches:
         match.demand_identity_shown = permissions.demand_shows_identity(user, match.demand)
     return matches
+
+
+def rejected_for_offer(*, user, offer) -> list[Match]:
+    """The offer's pairs staff rejected, shown apart from its list (one query)."""
+    queryset = permissions.matches_visible_to(user).filter(offer=offer)
+    rows = rejected_in(queryset.select_related("demand", "demand__province", "offer"), user=user)
+    for match in rows:
+        match.demand_identity_shown = permissions.demand_shows_identity(user, match.demand)
+    return rows
 
 
 def runs_visible_to(user) -> QuerySet:

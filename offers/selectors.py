@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -137,10 +137,12 @@ def offer_matches_for(user) -> QuerySet:
 
 
 def demand_ids_with_matches() -> QuerySet:
-    """Ids of demands that at least one offer answers (a match above the threshold)."""
-    from matching.selectors import answering_matches
+    """Ids of demands that have an answer (`matching.selectors.answering`: a likely-answer
+    score nobody rejected, or a pair staff shortlisted or introduced). For "without an
+    answer" use `~matching.selectors.has_answer()`, not `exclude(pk__in=...)` over this."""
+    from matching.selectors import answering
 
-    return answering_matches().values("demand_id")
+    return answering().values("demand_id")
 
 
 # --- provincial needs seen from a representation -------------------------------------------
@@ -148,8 +150,9 @@ def demand_ids_with_matches() -> QuerySet:
 
 def demands_without_answers(user, *, limit: int = 20) -> QuerySet:
     """Published demands (all provinces, as the user may see them) in the fields of the host
-    country's offers that no offer answers yet, newest first."""
+    country's offers that have no answer yet (`matching.selectors.answering`), newest first."""
     from demands.models import Demand
+    from matching.selectors import has_answer
 
     country = getattr(user.organization, "country", "") if user.organization_id else ""
     offer_scope = Q(representation_id=user.organization_id)
@@ -158,11 +161,12 @@ def demands_without_answers(user, *, limit: int = 20) -> QuerySet:
     field_ids = Offer.fields.through.objects.filter(
         offer__in=Offer.objects.filter(offer_scope).exclude(status=Offer.Status.ARCHIVED)
     ).values("field_id")
-    demand_ids = Demand.fields.through.objects.filter(field_id__in=field_ids).values("demand_id")
+    in_fields = Demand.fields.through.objects.filter(
+        demand_id=OuterRef("pk"), field_id__in=field_ids
+    )
     return (
         permissions.demands_visible_to(user)
-        .filter(status=Demand.Status.PUBLISHED, pk__in=demand_ids)
-        .exclude(pk__in=demand_ids_with_matches())
+        .filter(Exists(in_fields), ~has_answer(), status=Demand.Status.PUBLISHED)
         .select_related("province", "organization")
         .prefetch_related("fields")
         .order_by("-published_at", "-id")[:limit]

@@ -117,8 +117,11 @@ def representative_context(user) -> dict:
         .order_by("-introduced_at", "-id")
     )
     statuses = figures.match_status_counts(figures.introduced(matches))
+    status_counts = offers.offer_status_counts(user)
     return {
-        "status_counts": offers.offer_status_counts(user),
+        "status_counts": status_counts,
+        # whether an empty "needs without answers" means all answered or nothing posted yet
+        "has_offers": bool(status_counts["published"] or status_counts["draft"]),
         "recent_offers": [(offer, counts.get(offer.pk, 0)) for offer in recent],
         "expiring_offers": list(offers.offers_expiring_soon(user, days=30)[:10]),
         # (demand, whether the firm may be named): anonymised demands never show their firm

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from demands.models import CampaignInvitation, Demand
 from matching.models import Agreement, Match, Meeting
-from matching.selectors import ANSWER_THRESHOLD
+from matching.selectors import answering, has_answer
 from portal.models import Field
 
 UNANSWERED_DAYS = 90
@@ -33,11 +33,6 @@ STAGES_FROM = {
     "agreement": (S.AGREEMENT,),
 }
 FUNNEL_STAGES = ("published", "matched", "introduced", "consented", "meeting", "agreement")
-
-
-def answering(matches: QuerySet) -> QuerySet:
-    """`matching.selectors.answering_matches()` applied to a scoped queryset."""
-    return matches.filter(score__gte=ANSWER_THRESHOLD).exclude(status=Match.Status.REJECTED)
 
 
 def introduced(matches: QuerySet) -> QuerySet:
@@ -64,7 +59,7 @@ def funnel_filters(matches: QuerySet) -> dict[str, Q]:
     filters = {
         "published": Q(published_at__isnull=False),
         "matched": Q(published_at__isnull=False)
-        & Q(Exists(answering(matches).filter(demand_id=OuterRef("pk")))),
+        & Q(has_answer(matches)),
     }
     for stage in STAGES_FROM:
         filters[stage] = Q(published_at__isnull=False) & Q(Exists(_reached(matches, stage)))
@@ -77,12 +72,12 @@ def demand_figures(demands: QuerySet, matches: QuerySet, *, days: int = UNANSWER
     meeting -> agreement), coverage (share of open published demands with an answering
     match) and the number of demands without any answer for `days`."""
     filters = funnel_filters(matches)
-    has_answer = Exists(answering(matches).filter(demand_id=OuterRef("pk")))
+    answered = has_answer(matches)
     row = demands.order_by().aggregate(
         **{stage: Count("id", filter=filters[stage]) for stage in FUNNEL_STAGES},
         open=Count("id", filter=Q(status__in=OPEN_PUBLISHED)),
-        answered=Count("id", filter=Q(status__in=OPEN_PUBLISHED) & Q(has_answer)),
-        unanswered=Count("id", filter=_unanswered_filter(has_answer, days, now)),
+        answered=Count("id", filter=Q(status__in=OPEN_PUBLISHED) & Q(answered)),
+        unanswered=Count("id", filter=_unanswered_filter(answered, days, now)),
     )
     return {
         "funnel": {stage: row[stage] for stage in FUNNEL_STAGES},
@@ -162,29 +157,28 @@ def unanswered(demands: QuerySet, matches: QuerySet, *, days: int = UNANSWERED_D
                now: datetime.datetime | None = None) -> QuerySet:
     """Published demands without any answering match for `days` days: the list to send
     abroad or to turn into a provincially ordered S&T task."""
-    has_answer = Exists(answering(matches).filter(demand_id=OuterRef("pk")))
     return (
-        demands.filter(_unanswered_filter(has_answer, days, now))
+        demands.filter(_unanswered_filter(has_answer(matches), days, now))
         .select_related("organization", "province")
         .prefetch_related("fields").order_by("published_at", "id")
     )
 
 
-def _unanswered_filter(has_answer: Exists, days: int, now: datetime.datetime | None) -> Q:
+def _unanswered_filter(answered: Exists, days: int, now: datetime.datetime | None) -> Q:
     since = (now or timezone.now()) - datetime.timedelta(days=days)
-    return Q(status=Demand.Status.PUBLISHED, published_at__lte=since) & ~Q(has_answer)
+    return Q(status=Demand.Status.PUBLISHED, published_at__lte=since) & ~Q(answered)
 
 
 def per_province(demands: QuerySet, matches: QuerySet) -> list[dict]:
     """One row per province with demands: the funnel, coverage and agreements' value."""
     filters = funnel_filters(matches)
-    has_answer = Exists(answering(matches).filter(demand_id=OuterRef("pk")))
+    answered = has_answer(matches)
     rows = list(
         demands.order_by().values("province_id", "province__name_vi", "province__name_en")
         .annotate(
             **{stage: Count("id", filter=filters[stage]) for stage in FUNNEL_STAGES},
             open=Count("id", filter=Q(status__in=OPEN_PUBLISHED)),
-            answered=Count("id", filter=Q(status__in=OPEN_PUBLISHED) & Q(has_answer)),
+            answered=Count("id", filter=Q(status__in=OPEN_PUBLISHED) & Q(answered)),
         )
         .order_by("province__name_vi")
     )

@@ -5,7 +5,7 @@ Offers: rep_jp o1, o2 (+ a draft), rep_de o3. Matches (score, status):
   d1-o1 0.8 agreement (introduced +10 days, 1 meeting, agreement 2,000,000,000 VND)
   d2-o1 0.7 meeting   (introduced +20 days, 1 meeting)
   d3-o3 0.6 consented (introduced +30 days)
-  d3-o2 0.5 proposed, d4-o2 0.5 shortlisted   -> awaiting review
+  d3-o2 LIKELY_ANSWER proposed, d4-o2 0.5 shortlisted   -> awaiting review
   d4-o3 0.2 proposed (below the threshold), d5-o1 0.9 rejected -> d5 has no answer
   b1-o3 0.7 introduced (introduced +59 days); b2 has no match.
 Campaigns: TN invites 3 (enterprise_tn answers with d1), BN invites 1 (enterprise_bn answers).
@@ -18,6 +18,7 @@ import pytest
 from django.utils import timezone
 
 from demands.models import CampaignInvitation, Demand, SurveyCampaign
+from matching.engine.scoring import LIKELY_ANSWER
 from matching.models import Agreement, Match, Meeting
 from offers.models import Offer
 
@@ -91,7 +92,7 @@ def world(enterprise_tn, enterprise_bn, rep_jp, rep_de, thai_nguyen, bac_ninh):
     m_agreement = connect(d[0], o1, 0.8, S.AGREEMENT, introduced_after=10)
     m_meeting = connect(d[1], o1, 0.7, S.MEETING, introduced_after=20)
     m_consented = connect(d[2], o3, 0.6, S.CONSENTED, introduced_after=30)
-    connect(d[2], o2, 0.5, S.PROPOSED)
+    connect(d[2], o2, LIKELY_ANSWER, S.PROPOSED)  # just a likely answer
     connect(d[3], o2, 0.5, S.SHORTLISTED)
     connect(d[3], o3, 0.2, S.PROPOSED)
     connect(d[4], o1, 0.9, S.REJECTED)

@@ -152,3 +152,73 @@ def test_dashboard_queries_do_not_grow_with_rows(client, cast, world, enterprise
         assert client.get(url).status_code == 200
     with django_assert_max_num_queries(30):
         client.get(url)
+
+
+# --- what counts as an answer: one rule (matching.selectors.answering) --------------------------
+
+
+def weak_and_strong(world, enterprise_tn):
+    """Two more open Thái Nguyên demands: one whose best pair is just under a likely answer,
+    one whose low-scored pair staff shortlisted."""
+    from matching.engine.scoring import LIKELY_ANSWER
+
+    weak = publish(make_demand(enterprise_tn.organization, title="Yếu", problem="x"), world.now)
+    connect(weak, world.offers[0], LIKELY_ANSWER - 0.01, Match.Status.PROPOSED)
+    kept = publish(make_demand(enterprise_tn.organization, title="Giữ", problem="x"), world.now)
+    connect(kept, world.offers[1], 0.05, Match.Status.SHORTLISTED)
+    return weak, kept
+
+
+def test_a_weak_top_pair_is_no_answer_and_a_shortlisted_one_is(world, enterprise_tn, staff_tn,
+                                                              coordinator):
+    weak_and_strong(world, enterprise_tn)
+    context = dashboards.staff_context(staff_tn)
+    assert context["coverage"] == {"published": 7, "answered": 5, "percent": 71.4}
+    assert context["funnel"]["matched"] == 5
+    tn = next(r for r in dashboards.coordinator_context(coordinator)["provinces"]
+              if r["published"] == 7)
+    assert (tn["answered"], tn["coverage"]) == (5, 71.4)
+
+
+def test_a_rejected_pair_answers_nothing_whatever_its_score(world, staff_tn):
+    rejected = Match.objects.get(demand=world.tn_demands[4])
+    assert (rejected.status, rejected.score) == (Match.Status.REJECTED, 0.9)
+    context = dashboards.staff_context(staff_tn)
+    assert world.tn_demands[4].pk in [d.pk for d in context["unanswered"]]
+
+
+def test_the_yearly_report_counts_answering_offers_by_the_same_rule(world, enterprise_tn,
+                                                                   thai_nguyen):
+    from portal import figures
+    from portal.models import Province
+
+    weak, kept = weak_and_strong(world, enterprise_tn)
+    Match.objects.filter(demand=kept).update(demand=weak)  # both pairs on one demand
+    rows = figures.yearly_by_province(Province.objects.filter(pk=thai_nguyen.pk),
+                                      Demand.objects.all(), Match.objects.all(), world.now.year)
+    assert rows[0]["offers"] == 1  # the shortlisted offer; the weak pair is no answer
+
+
+def test_coverage_without_open_demands_reads_a_dash(client, world, coordinator):
+    from accounts.models import Organization
+    from portal.models import Province
+
+    from ..factories import OrganizationFactory, UserFactory
+
+    empty = Province.objects.exclude(pk__in=Demand.objects.values("province_id")).first()
+    staff = UserFactory(organization=OrganizationFactory(
+        kind=Organization.Kind.PROVINCIAL_DEPARTMENT, name="Sở KH&CN khác", province=empty,
+        tax_code=""))
+    assert dashboards.staff_context(staff)["coverage"] == {"published": 0, "answered": 0,
+                                                           "percent": None}
+    client.force_login(staff)
+    html = client.get(reverse("portal:dashboard_staff")).content.decode()
+    card = html.split('id="stat-coverage"')[1].split("</section>")[0]
+    assert "—" in card and "%" not in card
+    # a province whose demands are all closed: its coordinator row reads a dash too
+    Demand.objects.filter(province=world.bn_demands[0].province).update(
+        status=Demand.Status.CLOSED)
+    client.force_login(coordinator)
+    html = client.get(reverse("portal:dashboard_coordinator")).content.decode()
+    row = html.split(f'data-province="{world.bn_demands[0].province_id}"')[1].split("</tr>")[0]
+    assert row.rstrip().endswith("—</span></td>")
