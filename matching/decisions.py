@@ -55,7 +55,9 @@ GRADES = {
 }
 POSITIVE = [status for status, grade in GRADES.items() if grade >= tuning.RELEVANT]
 RANK_DEPTH = 100  # offers ranked per demand: the condensed lists look past the top 20
-SEARCH_SECONDS = 300  # the weight search stops here, well inside the task's time limit
+SEARCH_SECONDS = (
+    240  # the search stops here: with the rankings before and after, inside the task's 540 s
+)
 STALE_AFTER = timedelta(minutes=15)  # a proposal "being computed" longer than this was lost
 
 
@@ -145,6 +147,15 @@ def decisions_evaluate() -> dict:
 
 def latest_proposal() -> WeightsProposal | None:
     return WeightsProposal.objects.first()
+
+
+def proposal_in_progress(proposal: WeightsProposal | None) -> bool:
+    """Being computed, and not for so long that its worker must have been lost."""
+    return (
+        proposal is not None
+        and proposal.state == WeightsProposal.State.RUNNING
+        and proposal.created_at >= timezone.now() - STALE_AFTER
+    )
 
 
 def weights_proposal_request(*, by) -> WeightsProposal:

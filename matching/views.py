@@ -85,6 +85,7 @@ def engine_settings(request: HttpRequest) -> HttpResponse:
     proposal = decisions.latest_proposal()
     return render(request, "matching/settings.html", {
         "form": form, "version": version, "proposal": proposal, **_proposal_figures(proposal),
+        "in_progress": decisions.proposal_in_progress(proposal),
         "judged_demands": decisions.judged_demand_count(), "min_demands": tuning.MIN_DEMANDS,
         "refusal": decisions.proposal_refusal(proposal, version),
         "weight_rows": [

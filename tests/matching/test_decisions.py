@@ -254,3 +254,22 @@ def test_get_on_the_apply_url_does_nothing(client, cast, who):
     assert not EngineSettings.objects.exists()
     proposal.refresh_from_db()
     assert proposal.applied_version is None
+
+
+def test_one_fit_at_a_time_but_a_lost_one_does_not_block_the_next(client, coordinator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    running = _proposal(state=WeightsProposal.State.RUNNING)
+    client.force_login(coordinator)
+    fit_url = reverse("matching:weights_fit")
+    assert fit_url not in client.get(reverse("matching:settings")).content.decode()
+    client.post(fit_url)
+    assert WeightsProposal.objects.count() == 1  # the running fit answers for both clicks
+    WeightsProposal.objects.filter(pk=running.pk).update(
+        created_at=timezone.now() - timedelta(hours=1)
+    )
+    assert fit_url in client.get(reverse("matching:settings")).content.decode()
+    client.post(fit_url)
+    assert WeightsProposal.objects.count() == 2
