@@ -1,65 +1,291 @@
-"""Reasons in the reader's language: the engine gives codes and numbers, gettext the words."""
+"""Reasons in the reader's language: the engine gives codes and numbers, gettext the words.
+
+The one place for the wording of a match's chips. A stored reason is {"code", "params"}, so
+rows written by an older engine read with today's wording; codes that no longer mean anything
+to a reader ("keywords" of syllable pairs, "text_similarity" percentiles) are dropped.
+
+Key phrases are not stored: they are a function of the two texts, computed when a page shows
+the pair (see match_chips) and cached, so a full rebuild pays nothing for them.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import time
 from functools import lru_cache
 
+import numpy as np
+from django.core.cache import cache
 from django.utils.formats import number_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
+from django_countries import countries
 
-from portal.models import CooperationType
+from portal.models import CooperationType, Field, TechnologyReadinessLevel
 
-TEMPLATES = {
-    "same_field": lambda p: _("same field %(code)s") % p,
-    "same_area": lambda p: _("same field group %(code)s") % p,
-    "trl_fit": lambda p: _("TRL %(trl)s >= %(min)s") % p,
-    "trl_low": lambda p: _("TRL %(trl)s below the wanted %(min)s") % p,
-    "cooperation": lambda p: _("cooperation: %(types)s") % p,
-    "country": lambda p: _("preferred country: %(country)s") % p,
-    "budget_fit": lambda p: _("price %(price)s within the budget of %(budget)s VND") % p,
-    "budget_over": lambda p: _("price %(price)s over the budget of %(budget)s VND") % p,
-    "text_similarity": lambda p: _("similar content: top %(percentile_top)s%%") % p,
-    "keywords": lambda p: _("shared terms: %(terms)s") % p,
-    "expired": lambda p: _("offer expired on %(valid_until)s") % p,
-}
+from .engine.phrase_pairs import MAX_CHIPS, bridged_phrases, paired_phrases, shared_phrases
+from .engine.scoring import score_band
 
+logger = logging.getLogger(__name__)
 
-def _value(value) -> str:
-    if isinstance(value, list | tuple):
-        return ", ".join(_value(v) for v in value)
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
-        return number_format(value, force_grouping=True)
-    return str(value)
+# Old engines' codes, dropped when read: bigram "shared terms" and "top x %" say nothing.
+RETIRED = frozenset({"keywords", "text_similarity"})
+# Embedding time one page may spend pairing phrases across languages (the model embeds one
+# phrase in ~5 ms); the pairs left over get theirs on a later view (results are cached).
+PAIRING_BUDGET_S = 0.4
+PHRASES_TTL = 30 * 24 * 3600  # a pair's phrases change only when one of its texts does
 
 
-def render_reason(reason: dict) -> str:
-    raw = dict(reason.get("params") or {})
-    if reason.get("code") == "cooperation":
-        raw["types"] = _cooperation(raw.get("types", []))
-    params = {key: _value(value) for key, value in raw.items()}
-    template = TEMPLATES.get(reason.get("code", ""))
-    if template is None:
-        return reason.get("code", "")
-    try:
-        return template(params)
-    except (KeyError, ValueError):
-        return reason.get("code", "")
+def _english() -> bool:
+    return (get_language() or "vi").startswith("en")
 
 
-def render_reasons(reasons: list[dict]) -> list[str]:
-    return [render_reason(r) for r in reasons]
+def band_label(score: float) -> str:
+    band = score_band(score or 0.0)
+    return {
+        "strong": pgettext("similarity", "Strong match"),
+        "likely": pgettext("similarity", "Likely answer"),
+        "possible": pgettext("similarity", "Possibly related"),
+        "weak": pgettext("similarity", "Weakly related"),
+    }[band]
+
+
+@lru_cache(maxsize=1)
+def _field_names() -> dict[str, tuple[str, str]]:
+    """Reference data, read once per process."""
+    return {f.code: (f.name_vi, f.name_en) for f in Field.objects.all()}
+
+
+@lru_cache(maxsize=1)
+def _trl_names() -> dict[int, tuple[str, str]]:
+    return {t.level: (t.name_vi, t.name_en) for t in TechnologyReadinessLevel.objects.all()}
 
 
 @lru_cache(maxsize=1)
 def _cooperation_names() -> dict[str, tuple[str, str]]:
-    """Reference data, read once per process."""
     names = {c.code: (c.name_vi, c.name_en) for c in CooperationType.objects.all()}
     names.setdefault("equipment_sale", names.get("equipment_purchase", ("", "")))
     return names
 
 
+def _named(names: dict, key, fallback: str = "") -> str:
+    pair = names.get(key)
+    return pair[_english()] if pair else fallback
+
+
+def _field(code: str) -> str:
+    name = _named(_field_names(), str(code))
+    return f"{name} ({code})" if name else str(code)
+
+
+def _trl(level) -> str:
+    try:
+        name = _named(_trl_names(), int(level))
+    except (TypeError, ValueError):
+        name = ""
+    return f"{name[:1].lower()}{name[1:]} (TRL {level})" if name else f"TRL {level}"
+
+
+def _country(code: str) -> str:
+    # django-countries' names in the active language; the project catalogue corrects the
+    # Vietnamese ones it gets wrong (Jersey read "Áo", Iceland "Ai-len").
+    return countries.name(str(code).upper()) or str(code)
+
+
 def _cooperation(codes) -> str:
-    english = (get_language() or "vi").startswith("en")
     names = _cooperation_names()
-    return ", ".join(names[c][english] if c in names else c for c in codes)
+    return ", ".join(_named(names, c, c) for c in codes)
+
+
+def _money(value) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number_format(value, force_grouping=True)
+    return str(value)
+
+
+def _text(code: str, p: dict) -> str | None:
+    if code == "same_field":
+        return _("same field: %(field)s") % {"field": _field(p["code"])}
+    if code == "same_area":
+        return _("same field group: %(field)s") % {"field": _field(p["code"])}
+    if code == "trl_fit":
+        return _("%(level)s ≥ the required level %(min)s") % {
+            "level": _trl(p["trl"]),
+            "min": p["min"],
+        }
+    if code == "trl_low":
+        return _("%(level)s, below the required level %(min)s") % {
+            "level": _trl(p["trl"]),
+            "min": p["min"],
+        }
+    if code == "cooperation":
+        return _("cooperation: %(types)s") % {"types": _cooperation(p.get("types") or [])}
+    if code == "country":
+        return _("preferred country: %(country)s") % {"country": _country(p["country"])}
+    if code == "budget_fit":
+        return _("price %(price)s within the budget of %(budget)s VND") % {
+            "price": _money(p["price"]),
+            "budget": _money(p["budget"]),
+        }
+    if code == "budget_over":
+        return _("price %(price)s over the budget of %(budget)s VND") % {
+            "price": _money(p["price"]),
+            "budget": _money(p["budget"]),
+        }
+    if code == "expired":
+        return _("offer expired on %(valid_until)s") % p
+    return None
+
+
+def render_reason(reason: dict) -> str | None:
+    """The words of one stored reason, or None for a code a reader should not see."""
+    code = reason.get("code", "")
+    if code in RETIRED:
+        return None
+    try:
+        return _text(code, dict(reason.get("params") or {}))
+    except (KeyError, TypeError, ValueError):  # a row from an engine with other params
+        return None
+
+
+def render_reasons(reasons: list[dict]) -> list[str]:
+    """The stored (structured) reasons in words; retired and unknown codes are left out."""
+    return [text for text in (render_reason(r) for r in reasons or []) if text]
+
+
+# --- key phrases --------------------------------------------------------------------------
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def demand_text(demand) -> str:
+    from .corpus import demand_text as body
+
+    return f"{demand.title}. {body(demand)}"
+
+
+def offer_text(offer) -> str:
+    """The offer in its own language only: its Vietnamese title and summary bridge apart."""
+    parts = [
+        offer.title,
+        offer.summary,
+        offer.description,
+        offer.advantages,
+        offer.applications,
+        offer.keywords,
+    ]
+    return ". ".join(p for p in parts if p)
+
+
+class _PhraseVectors:
+    """Embeds phrases through the shared cache: a demand's phrases are embedded once for all
+    the offers on its page, and every process reuses what another embedded."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.spent = 0.0
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        keys = {t: f"phrase-vec:{self.model.model_version}:{_digest(t)}" for t in texts}
+        found = cache.get_many(list(keys.values()))
+        missing = [t for t in dict.fromkeys(texts) if keys[t] not in found]
+        if missing:
+            started = time.perf_counter()
+            # "passage: " on both sides: symmetric phrase-to-phrase similarity.
+            rows = self.model.embed_passages(missing)
+            self.spent += time.perf_counter() - started
+            fresh = {
+                keys[t]: row.astype(np.float32).tobytes()
+                for t, row in zip(missing, rows, strict=True)
+            }
+            cache.set_many(fresh, PHRASES_TTL)
+            found.update(fresh)
+        return np.stack([np.frombuffer(found[keys[t]], dtype=np.float32) for t in texts])
+
+
+def phrase_pairs_for(
+    matches, *, budget_s: float = PAIRING_BUDGET_S
+) -> dict[int, list[tuple[str, str]]]:
+    """Key phrases of each match (by pk): shared words; across languages, the phrases the
+    demand shares with the offer's Vietnamese title and summary, or (without those) each
+    side's phrases paired by the embedding model, while the page's budget lasts."""
+    from .corpus import embedder
+
+    out: dict[int, list[tuple[str, str]]] = {}
+    jobs = {}
+    for match in matches:
+        demand, offer = match.demand, match.offer
+        d_text, o_text = demand_text(demand), offer_text(offer)
+        d_lang, o_lang = demand.language or "vi", offer.language or "en"
+        o_vi = ""
+        if d_lang == "vi" and o_lang != "vi":
+            o_vi = ". ".join(t for t in (offer.title_vi, offer.summary_vi) if t)
+        key = f"reason-phrases:v1:{_digest(d_lang + d_text)}:{_digest(o_lang + o_text + o_vi)}"
+        jobs[match.pk] = (key, d_text, d_lang, o_text, o_lang, o_vi)
+    cached = cache.get_many([job[0] for job in jobs.values()])
+    vectors = None
+    for pk, (key, d_text, d_lang, o_text, o_lang, o_vi) in jobs.items():
+        if key in cached:
+            out[pk] = [tuple(p) for p in cached[key]]
+            continue
+        complete = True
+        embed = None
+        if d_lang != o_lang:
+            if vectors is None:
+                model = embedder()
+                vectors = _PhraseVectors(model) if model is not None else False
+            if vectors and vectors.spent < budget_s:
+                embed = vectors
+            elif vectors:
+                complete = False  # out of time on this page: the next view pairs them
+        if o_vi:
+            pairs = shared_phrases(d_text, d_lang, o_text, o_lang, limit=2)  # codes (PCB, IoT)
+            seen = {p[0].lower() for p in pairs}
+            pairs += [
+                p
+                for p in bridged_phrases(d_text, o_text, o_lang, o_vi, embed)
+                if p[0].lower() not in seen
+            ][: MAX_CHIPS - len(pairs)]
+        else:
+            pairs = paired_phrases(d_text, d_lang, o_text, o_lang, embed)
+        out[pk] = pairs
+        if complete:
+            cache.set(key, [list(p) for p in pairs], PHRASES_TTL)
+    return out
+
+
+def phrase_chip(pair: tuple[str, str]) -> str:
+    left, right = pair
+    return left if left.lower() == right.lower() else f"{left} ↔ {right}"
+
+
+def match_chips(match, phrases: list[tuple[str, str]] | None = None) -> list[str]:
+    """What a reader sees under a match: the similarity in words, the key phrases, then the
+    structured reasons (field, TRL, cooperation, country, budget, validity)."""
+    chips = [band_label(match.score)]
+    chips += [phrase_chip(p) for p in phrases or []]
+    chips += render_reasons(match.reasons)
+    return chips
+
+
+def attach_chips(matches, *, with_phrases: bool = True) -> list:
+    """Set `chips` on each match (one phrase pass for the whole list)."""
+    matches = list(matches)
+    try:
+        pairs = phrase_pairs_for([m for m in matches if phrases_visible(m)]) if with_phrases else {}
+    except Exception:  # the chips must never break a page: log and show the rest
+        logger.exception("key phrases could not be computed")
+        pairs = {}
+    for match in matches:
+        match.chips = match_chips(match, pairs.get(match.pk))
+    return matches
+
+
+def phrases_visible(match) -> bool:
+    """A confidential demand's words stay hidden from those who may not see the demand."""
+    if getattr(match, "demand_identity_shown", True):
+        return True
+    return getattr(match.demand, "visibility", "") != "confidential"

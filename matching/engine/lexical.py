@@ -164,28 +164,3 @@ class BM25Index:
                     break
             result[doc] = chosen
         return result
-        # Only the rarest query terms can make the list (rarest first, `limit` of them); their
-        # postings are short, which keeps this cheap on a large pool.
-        terms = sorted(surfaces, key=lambda t: (-float(self.idf[self.vocab[t]]), t))[: limit * 8]
-        ids = np.array([self.vocab[t] for t in terms], dtype=np.int64)
-        wanted_docs = np.array(sorted(result), dtype=np.int64)
-        found: dict[int, list[int]] = {d: [] for d in result}
-        for owner, term in enumerate(ids.tolist()):
-            # A term's postings are sorted by document: binary search for the chosen few.
-            postings = self.postings[self.indptr[term] : self.indptr[term + 1]]
-            at = np.minimum(np.searchsorted(postings, wanted_docs), len(postings) - 1)
-            for doc in wanted_docs[postings[at] == wanted_docs].tolist():
-                found[doc].append(owner)
-        for doc, owners_of_doc in found.items():
-            ranked = sorted(owners_of_doc, key=lambda o: (-float(self.idf[ids[o]]), terms[o]))
-            chosen: list[str] = []
-            covered: set[str] = set()
-            for owner in ranked:  # prefer whole phrases over their syllables
-                if terms[owner] in covered:
-                    continue
-                chosen.append(surfaces[terms[owner]])
-                covered.update(terms[owner].split("_"))
-                if len(chosen) == limit:
-                    break
-            result[doc] = chosen
-        return result

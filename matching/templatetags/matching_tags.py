@@ -4,7 +4,7 @@ from django import template
 
 from accounts import permissions
 
-from .. import selectors
+from .. import reasons, selectors
 
 register = template.Library()
 
@@ -12,7 +12,7 @@ register = template.Library()
 @register.inclusion_tag("matching/_demand_matches.html", takes_context=True)
 def demand_matches(context, demand):
     user = context["request"].user
-    matches = selectors.matches_for_demand(user=user, demand=demand)
+    matches = reasons.attach_chips(selectors.matches_for_demand(user=user, demand=demand))
     rejected = selectors.rejected_for_demand(user=user, demand=demand)
     show = bool(matches or rejected) or permissions.can(user, "demand.view_matches", demand)
     return {"demand": demand, "matches": matches, "rejected": rejected,
@@ -23,7 +23,7 @@ def demand_matches(context, demand):
 @register.inclusion_tag("matching/_offer_matches.html", takes_context=True)
 def offer_matches(context, offer):
     user = context["request"].user
-    matches = selectors.matches_for_offer(user=user, offer=offer)
+    matches = reasons.attach_chips(selectors.matches_for_offer(user=user, offer=offer))
     rejected = selectors.rejected_for_offer(user=user, offer=offer)
     show = bool(matches or rejected) or permissions.can(user, "offer.view_matches", offer)
     return {"offer": offer, "matches": matches, "rejected": rejected,
@@ -34,3 +34,15 @@ def offer_matches(context, offer):
 @register.filter
 def percent(score: float) -> int:
     return round(100 * (score or 0))
+
+
+@register.simple_tag
+def match_chips(match, pair_phrases: bool = False) -> list[str]:
+    """Chips of one match. A list of rows uses the phrases already known (same-language ones,
+    or pairs cached by a demand or offer page); a single match's page may pair them."""
+    if not hasattr(match, "chips"):
+        budget = reasons.PAIRING_BUDGET_S if pair_phrases else 0.0
+        visible = reasons.phrases_visible(match)
+        pairs = reasons.phrase_pairs_for([match], budget_s=budget) if visible else {}
+        match.chips = reasons.match_chips(match, pairs.get(match.pk))
+    return match.chips
