@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
 from portal.models import CooperationType, Field, TechnologyReadinessLevel
+from portal.search import SearchLastMixin
 
 from .models import Demand, SurveyCampaign
 from .selectors import demand_search
@@ -19,7 +20,7 @@ def user_campaigns(request):
     return permissions.campaigns_visible_to(request.user)
 
 
-class DemandFilter(django_filters.FilterSet):
+class DemandFilter(SearchLastMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     status = django_filters.ChoiceFilter(label=_("status"), choices=Demand.Status.choices)
     field = django_filters.ModelChoiceFilter(
@@ -67,6 +68,8 @@ class DemandFilter(django_filters.FilterSet):
     @property
     def qs(self):
         queryset = super().qs
-        if not getattr(self.form, "cleaned_data", {}).get("sort"):
+        chosen = getattr(self.form, "cleaned_data", {})
+        # A search is ordered by relevance unless a sort is chosen.
+        if not chosen.get("sort") and not (chosen.get("q") or "").strip():
             queryset = queryset.order_by("-updated_at", "-id")
         return queryset

@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404
 
 from accounts import permissions
 from accounts.models import Role
+from portal import search as portal_search
 from portal.models import Field
-from portal.text import fold
 
 from .models import Demand, DemandEvent, SurveyCampaign
 
@@ -53,10 +53,10 @@ def demand_list_visible_to(user, *, scope: str | None = None) -> QuerySet:
 
 
 def demand_search(queryset: QuerySet, text: str) -> QuerySet:
-    """Accent- and case-insensitive: "che" finds "chè" (and "Chè"); every word must occur."""
-    for word in fold(text).split():
-        queryset = queryset.filter(search_text__contains=word)
-    return queryset
+    """Demands of `queryset` (already scoped) found by `text`, most relevant first: whole
+    words with their exact accents, then without accents ("che" finds "chè"), then by meaning
+    (portal/search.py). Each row carries what `portal.search.explain` needs."""
+    return portal_search.search(queryset, text, kind="demand")
 
 
 def demand_get_visible(user, pk: int) -> Demand:

@@ -19,7 +19,8 @@ from rest_framework.response import Response
 
 from accounts import permissions
 from demands.models import Demand
-from portal.text import fold
+from demands.selectors import demand_search
+from portal.search import SearchLastMixin
 
 from . import selectors, services
 from .filters import OwnOfferFilter
@@ -224,21 +225,22 @@ class OfferViewSet(
         return Response(self.get_serializer(self.get_queryset().get(pk=offer.pk)).data)
 
 
-class DemandFilter(django_filters.FilterSet):
+class DemandFilter(SearchLastMixin, django_filters.FilterSet):
     class Meta:
         model = Demand
         fields: list[str] = []
 
-    q = django_filters.CharFilter(method="search", help_text="Accent-blind text search.")
+    q = django_filters.CharFilter(
+        method="search",
+        help_text="Whole words, exact accents first, then by meaning; ordered by relevance.",
+    )
     field = django_filters.CharFilter(
         field_name="fields__code", help_text="S&T field code.", distinct=True
     )
     province = django_filters.CharFilter(field_name="province__slug", help_text="Province slug.")
 
     def search(self, queryset, name, value):
-        for word in fold(value).split()[:8]:
-            queryset = queryset.filter(search_text__contains=word)
-        return queryset
+        return demand_search(queryset, value)
 
 
 @extend_schema_view(

@@ -8,8 +8,8 @@ from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from portal import search as portal_search
 from portal.models import CooperationType, Field
-from portal.text import fold
 
 from .models import Offer
 
@@ -32,10 +32,8 @@ def cooperation_choices(request):
 
 
 def search(queryset, name, value):
-    """Accent- and case-blind: every folded word must appear ("che xanh" finds "Chè xanh")."""
-    for word in fold(value).split()[:8]:
-        queryset = queryset.filter(search_text__contains=word)
-    return queryset
+    """Whole words, exact accents first, then by meaning; ordered by relevance (portal/search)."""
+    return portal_search.search(queryset, value, kind="offer")
 
 
 def in_field(queryset, name, value):
@@ -52,7 +50,7 @@ class FieldFilter(django_filters.ModelChoiceFilter):
     """A field or area code, e.g. "2.02" or "4"."""
 
 
-class OfferFilter(django_filters.FilterSet):
+class OfferFilter(portal_search.SearchLastMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method=search)
     field = FieldFilter(label=_("S&T field"), queryset=field_choices, method=in_field)
     country = django_filters.ChoiceFilter(

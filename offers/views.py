@@ -19,6 +19,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts import permissions
 from accounts.models import Role
+from portal.search import explain_all
 
 from . import importing, selectors, services
 from .filters import OfferFilter, OwnOfferFilter
@@ -55,6 +56,7 @@ def offer_catalog(request: HttpRequest) -> HttpResponse:
         request.GET, queryset=selectors.offer_list_catalog(request.user), request=request
     )
     page = _page(request, filterset.qs)
+    explain_all(page.object_list, request.GET.get("q", ""))
     return render(
         request,
         "offers/offer_catalog.html",
@@ -109,6 +111,7 @@ def offer_mine(request: HttpRequest) -> HttpResponse:
         request.GET, queryset=selectors.offer_list_own(request.user), request=request
     )
     page = _page(request, filterset.qs)
+    explain_all(page.object_list, request.GET.get("q", ""))
     counts = selectors.offer_match_counts([o.pk for o in page.object_list])
     rows = [(offer, counts.get(offer.pk, 0)) for offer in page.object_list]
     return render(

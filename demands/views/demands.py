@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
+from portal.search import explain_all
 
 from .. import completeness, exporting, selectors, services
 from ..filters import DemandFilter
@@ -32,6 +33,7 @@ def _filtered(request: HttpRequest) -> tuple[DemandFilter, str]:
 def demand_list(request: HttpRequest) -> HttpResponse:
     demand_filter, scope = _filtered(request)
     page = Paginator(demand_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    explain_all(page.object_list, request.GET.get("q", ""))
     for demand in page:
         demand.shows_identity = permissions.demand_shows_identity(request.user, demand)
     query = request.GET.copy()

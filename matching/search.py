@@ -1,0 +1,261 @@
+"""Search by meaning for the catalogues: the ORM and cache side of matching/engine/search.py.
+
+Plugged into portal/search.py at start-up (MatchingConfig.ready), so offers and demands search
+by meaning without importing matching. It reads the vectors the matching engine already stores
+(`Embedding`: offers as passages, demands as queries); records without one (drafts, records
+never matched) are found by their words only.
+
+Cost per search: one query embedded (~15 ms), one matrix-vector product over the cached
+vectors (~4 ms at 100k offers), and 3-4 small queries (the newest embedding id, the query's
+lexical hits for feedback, the scope check of at most 500 ids). The vectors stay in memory per
+process and kind (100k offers x 384 float32 = 150 MB; 20k demands 30 MB): new embeddings are
+read by id as they appear, re-embedded texts once a minute by `updated_at`.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+
+from demands.models import Demand, Visibility
+from offers.models import Offer
+from portal import search as portal_search
+from portal.text import has_vietnamese_diacritics
+
+from . import corpus
+from .engine import search as engine
+from .engine.calibration import Reference, load_reference
+from .models import Embedding
+
+MODELS = {"offer": Offer, "demand": Demand}
+MATCHABLE = {"offer": corpus.MATCHABLE_OFFER_STATUSES, "demand": corpus.MATCHABLE_DEMAND_STATUSES}
+CANDIDATES = 500  # best rows checked against the user's scope (one `pk IN` query)
+FEEDBACK = 10  # lexical hits of each kind and word that steer the query
+COMMON = 0.2  # a word in more than this share of a kind's records steers nothing
+RECHECK = timedelta(seconds=60)  # how often re-embedded texts are looked for
+COMMIT_MARGIN = timedelta(minutes=5)  # updated_at is stamped before commit (see corpus.py)
+
+_lock = threading.Lock()
+_cache: dict[str, _Vectors] = {}
+_reference: dict[str, Reference] = {}
+
+
+@dataclass
+class _Vectors:
+    reference: Reference
+    kind: str
+    ids: np.ndarray  # (rows,) int64
+    matrix: np.ndarray  # (rows, dim) float32, unit rows as stored
+    languages: list[str]
+    last_id: int  # highest Embedding.id read
+    checked_at: datetime
+    centred: engine.Centred = field(init=False)
+    groups: list[str] = field(init=False)  # the reference's language groups of this kind
+    row_of: dict[int, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        side = self.reference.sides[self.kind]
+        self.groups = list(side.means)
+        self.refresh()
+
+    def refresh(self) -> None:
+        side = self.reference.sides[self.kind]
+        means = np.stack([side.means[g] for g in self.groups]).astype(np.float32)
+        codes = [self.groups.index(side.key(lang)) for lang in self.languages]
+        self.centred = engine.Centred.build(self.matrix, codes, means)
+        self.row_of = {int(pk): i for i, pk in enumerate(self.ids)}
+
+    def cohorts(self) -> list[np.ndarray]:
+        side = self.reference.sides[self.kind]
+        return [side.cohorts[g] for g in self.groups]
+
+    def merge(self, rows: list[tuple[int, int, str, bytes]]) -> None:
+        """Rows (embedding id, object id, language, vector): replace known records, add new."""
+        if not rows:
+            return
+        new_ids, new_vectors, new_languages = [], [], []
+        for emb_id, object_id, language, vector in rows:
+            self.last_id = max(self.last_id, emb_id)
+            values = np.frombuffer(vector, dtype="<f4")
+            i = self.row_of.get(object_id)
+            if i is not None:
+                self.matrix[i] = values
+                self.languages[i] = language
+            else:
+                new_ids.append(object_id)
+                new_vectors.append(values)
+                new_languages.append(language)
+        if new_ids:
+            self.ids = np.concatenate([self.ids, np.array(new_ids, dtype=np.int64)])
+            self.matrix = np.vstack([self.matrix, np.stack(new_vectors)])
+            self.languages += new_languages
+        self.refresh()
+
+
+def _rows(kind: str, model_version: str, **where) -> list[tuple[int, int, str, bytes]]:
+    stored = Embedding.objects.filter(kind=kind, model_version=model_version, **where)
+    return [
+        (pk, object_id, language, bytes(vector))
+        for pk, object_id, language, vector in stored.order_by("pk")
+        .values_list("pk", "object_id", "language", "vector")
+        .iterator(chunk_size=5000)
+    ]
+
+
+def _vectors(kind: str, reference: Reference, dim: int) -> _Vectors:
+    """The cached vectors of one kind, brought up to date (see the module docstring)."""
+    model_version = reference.model_version
+    now = timezone.now()
+    cached = _cache.get(kind)
+    if cached is None or cached.reference is not reference:
+        rows = _rows(kind, model_version)
+        cached = _Vectors(
+            reference,
+            kind,
+            np.array([r[1] for r in rows], dtype=np.int64),
+            np.stack([np.frombuffer(r[3], dtype="<f4") for r in rows])
+            if rows
+            else np.zeros((0, dim), dtype=np.float32),
+            [r[2] for r in rows],
+            max((r[0] for r in rows), default=0),
+            now,
+        )
+        _cache[kind] = cached
+        return cached
+    if now - cached.checked_at > RECHECK:
+        cached.checked_at = now
+        cached.merge(_rows(kind, model_version, updated_at__gte=now - RECHECK - COMMIT_MARGIN))
+    latest = Embedding.objects.filter(kind=kind).aggregate(last=Max("pk"))["last"] or 0
+    if latest > cached.last_id:
+        cached.merge(_rows(kind, model_version, pk__gt=cached.last_id))
+    return cached
+
+
+def _reference_for(model) -> Reference:
+    """The engine's fixed reference for this model (shipped vectors; embedded once if stale)."""
+    if _reference.get("current") is None or _reference["current"].model_version != (
+        model.model_version
+    ):
+        _reference["current"] = load_reference(model)
+    return _reference["current"]
+
+
+def forget() -> None:
+    """Drop the cached vectors (tests)."""
+    with _lock:
+        _cache.clear()
+
+
+def _holding(words: Q) -> dict[str, list[int]]:
+    """Ids of the newest matchable records of each kind whose texts match `words`."""
+    found = {}
+    for kind, model in MODELS.items():
+        holding = model.objects.filter(words(kind), status__in=MATCHABLE[kind])
+        if model is Demand:  # a confidential text must not steer anyone's results
+            holding = holding.exclude(visibility=Visibility.CONFIDENTIAL)
+        found[kind] = list(holding.order_by("-pk").values_list("pk", flat=True)[: FEEDBACK + 1])
+    return found
+
+
+def _direction(ids: dict[str, list[int]], reference: Reference, dim: int) -> np.ndarray | None:
+    rows = []
+    for kind, pks in ids.items():
+        vectors = _vectors(kind, reference, dim)
+        found = [vectors.row_of[pk] for pk in pks[:FEEDBACK] if pk in vectors.row_of]
+        if found:
+            rows.append(vectors.centred.rows(np.array(found)))
+    return engine.unit(np.vstack(rows).mean(axis=0)) if rows else None
+
+
+def _feedback(text: str, reference: Reference, dim: int) -> np.ndarray | None:
+    """Where the records holding the query's words point (pseudo-relevance feedback).
+
+    First the records holding every word ("Sấy chè xanh bằng bơm nhiệt" for "sấy chè"), the
+    most specific direction. When no record holds them all, one direction per word: drying
+    records and tea records still meet at a tea dryer. A word held by more than COMMON of a
+    kind's records says nothing about the topic and is left out."""
+    words = portal_search.parse(text)
+    if not words:
+        return None
+
+    def every_word(kind):
+        return portal_search.lexical_q(text, fields=portal_search.FIELDS[kind].text)
+
+    together = _direction(_holding(every_word), reference, dim)
+    if together is not None:
+        return together[None, :]
+    directions = []
+    for word in words:
+
+        def this_word(kind, word=word):
+            return portal_search.word_q(word, fields=portal_search.FIELDS[kind].text)
+
+        ids = _holding(this_word)
+        for kind, pks in ids.items():
+            if (
+                len(pks) > FEEDBACK
+                and _cache[kind].ids.size
+                and (
+                    MODELS[kind].objects.filter(this_word(kind)).count()
+                    > COMMON * _cache[kind].ids.size
+                )
+            ):
+                ids[kind] = []
+        direction = _direction(ids, reference, dim)
+        if direction is not None:
+            directions.append(direction)
+    return np.vstack(directions) if directions else None
+
+
+def scores(kind: str, text: str) -> tuple[np.ndarray, np.ndarray, bool] | None:
+    """(record ids, z-scores, steered by feedback) of every cached record of `kind` for
+    `text`; None without the model."""
+    model = corpus.embedder()
+    if model is None:
+        return None
+    language = "vi" if has_vietnamese_diacritics(text) else "en"
+    with _lock:
+        reference = _reference_for(model)
+        vectors = _vectors(kind, reference, model.dim)
+        if not len(vectors.ids):
+            return vectors.ids, np.zeros(0), False
+        feedback = _feedback(text, reference, model.dim)
+        vectors = _cache[kind]
+        centred_query = reference.centre(model.embed_queries([text]), [language], "demand")[0]
+        query = engine.query_vector(centred_query, feedback)
+        cosines = vectors.centred.cosines(query)
+        z = engine.z_scores(cosines, query, vectors.centred.group_of_row, vectors.cohorts())
+        return vectors.ids, z, feedback is not None
+
+
+def find(kind: str, queryset: QuerySet, text: str) -> dict[int, float]:
+    """{record id: score in (0, 1]} of the records of `queryset` close in meaning to `text`."""
+    found = scores(kind, text)
+    if found is None:
+        return {}
+    ids, z, steered = found
+    best = np.flatnonzero(z >= engine.cut(steered=steered))  # the floor; hits() cuts again
+    best = best[np.argsort(-z[best], kind="stable")][:CANDIDATES]
+    if not len(best):
+        return {}
+    visible = set(queryset.filter(pk__in=[int(ids[i]) for i in best]).values_list("pk", flat=True))
+    keep = np.array([i for i in best if int(ids[i]) in visible], dtype=np.int64)
+    if not len(keep):
+        return {}
+    return {
+        int(ids[keep[row]]): min(1.0, value / SCALE)
+        for row, value in engine.hits(z[keep], steered=steered)
+    }
+
+
+SCALE = 6.0  # z at which a record is as close as a short query gets (1.0 on the page)
+
+
+def register() -> None:
+    portal_search.register_semantic("offer", lambda queryset, text: find("offer", queryset, text))
+    portal_search.register_semantic("demand", lambda queryset, text: find("demand", queryset, text))
