@@ -215,6 +215,11 @@ def phrase_pairs_for(
     from .corpus import embedder
 
     out: dict[int, list[tuple[str, str]]] = {}
+    crossing = [m for m in matches if (m.demand.language or "vi") != (m.offer.language or "en")]
+    model = embedder() if crossing and budget_s > 0 else None
+    vectors = _PhraseVectors(model) if model is not None else None
+    # Pairs made without the model are cached apart, so they are redone once it is there.
+    tag = model.model_version if model is not None else "lexical"
     jobs = {}
     for match in matches:
         demand, offer = match.demand, match.offer
@@ -223,24 +228,24 @@ def phrase_pairs_for(
         o_vi = ""
         if d_lang == "vi" and o_lang != "vi":
             o_vi = ". ".join(t for t in (offer.title_vi, offer.summary_vi) if t)
-        key = f"reason-phrases:v1:{_digest(d_lang + d_text)}:{_digest(o_lang + o_text + o_vi)}"
+        key = (
+            f"reason-phrases:v1:{tag}:{_digest(d_lang + d_text)}:{_digest(o_lang + o_text + o_vi)}"
+        )
         jobs[match.pk] = (key, d_text, d_lang, o_text, o_lang, o_vi)
     cached = cache.get_many([job[0] for job in jobs.values()])
-    vectors = None
     for pk, (key, d_text, d_lang, o_text, o_lang, o_vi) in jobs.items():
         if key in cached:
             out[pk] = [tuple(p) for p in cached[key]]
             continue
         complete = True
         embed = None
-        if d_lang != o_lang:
-            if vectors is None:
-                model = embedder()
-                vectors = _PhraseVectors(model) if model is not None else False
-            if vectors and vectors.spent < budget_s:
+        if d_lang != o_lang and vectors is not None:
+            if vectors.spent < budget_s:
                 embed = vectors
-            elif vectors:
+            else:
                 complete = False  # out of time on this page: the next view pairs them
+        elif d_lang != o_lang and budget_s <= 0:
+            complete = False  # a list of rows does not pair; a match's own page will
         if o_vi:
             pairs = shared_phrases(d_text, d_lang, o_text, o_lang, limit=2)  # codes (PCB, IoT)
             seen = {p[0].lower() for p in pairs}

@@ -97,3 +97,32 @@ def test_confidential_demand_keeps_its_words_from_the_offer_side():
     )
     assert not reasons.phrases_visible(hidden)
     assert reasons.phrases_visible(shown)
+
+
+def test_tea_farmer_reads_the_english_dryer_in_vietnamese_words(enterprise_tn, rep_jp):
+    demand = make_demand(
+        enterprise_tn.organization,
+        title="Sấy chè xanh bằng bơm nhiệt tiết kiệm năng lượng",
+        problem="Hợp tác xã cần máy sấy chè dùng bơm nhiệt thay lò đốt than, giữ màu chè xanh.",
+        fields=("2.11",),
+    )
+    offer = make_offer(
+        rep_jp.organization,
+        title="Heat-pump dryer for green tea leaves with closed-loop humidity control",
+        summary="The dryer recovers heat from exhaust air and keeps the green colour of the leaves.",
+        fields=("2.11",),
+    )
+    offer.title_vi = "Máy sấy chè xanh bằng bơm nhiệt kiểm soát độ ẩm khép kín"
+    offer.summary_vi = "Máy sấy thu hồi nhiệt từ khí thải, giữ màu xanh của lá chè."
+    offer.save(update_fields=["title_vi", "summary_vi"])
+    services.match_demand(demand_id=demand.id)
+    match = Match.objects.select_related("demand", "offer").get(demand=demand, offer=offer)
+    with translation.override("vi"):
+        chips = reasons.attach_chips([match])[0].chips
+    phrases = [c for c in chips[1:] if "(" not in c and ":" not in c]
+    assert any("bơm nhiệt" in chip for chip in phrases), chips
+    assert any("sấy chè" in chip or "chè xanh" in chip for chip in phrases), chips
+    for chip in phrases:  # each side whole: the Vietnamese words, then the offer's own
+        left, _, right = chip.partition(" ↔ ")
+        assert left.lower() in (demand.title + " " + demand.problem).lower()
+        assert not right or right.lower() in (offer.title + " " + offer.summary).lower()
