@@ -15,8 +15,8 @@ read by id as they appear, re-embedded texts once a minute by `updated_at`.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Iterator
+from datetime import timedelta
 
 import numpy as np
 from django.db.models import Max, Q, QuerySet
@@ -45,66 +45,78 @@ _cache: dict[str, _Vectors] = {}
 _reference: dict[str, Reference] = {}
 
 
-@dataclass
 class _Vectors:
-    reference: Reference
-    kind: str
-    ids: np.ndarray  # (rows,) int64
-    matrix: np.ndarray  # (rows, dim) float32, unit rows as stored
-    languages: list[str]
-    last_id: int  # highest Embedding.id read
-    checked_at: datetime
-    centred: engine.Centred = field(init=False)
-    groups: list[str] = field(init=False)  # the reference's language groups of this kind
-    row_of: dict[int, int] = field(init=False)
+    """One kind's stored vectors in memory, grown in place: a new record costs its own row
+    (and its norm), not a copy of the 150 MB matrix."""
 
-    def __post_init__(self) -> None:
-        side = self.reference.sides[self.kind]
-        self.groups = list(side.means)
-        self.refresh()
+    def __init__(self, reference: Reference, kind: str, dim: int) -> None:
+        self.reference = reference
+        self.kind = kind
+        side = reference.sides[kind]
+        self.groups = list(side.means)  # the reference's language groups of this kind
+        self.means = np.stack([side.means[g] for g in self.groups]).astype(np.float32)
+        self._ids = np.zeros(0, dtype=np.int64)
+        self._matrix = np.zeros((0, dim), dtype=np.float32)
+        self._codes = np.zeros(0, dtype=np.int32)
+        self._norms = np.zeros(0, dtype=np.float32)
+        self.size = 0
+        self.row_of: dict[int, int] = {}
+        self.last_id = 0  # highest Embedding.id read
+        self.checked_at = timezone.now()
 
-    def refresh(self) -> None:
-        side = self.reference.sides[self.kind]
-        means = np.stack([side.means[g] for g in self.groups]).astype(np.float32)
-        codes = [self.groups.index(side.key(lang)) for lang in self.languages]
-        self.centred = engine.Centred.build(self.matrix, codes, means)
-        self.row_of = {int(pk): i for i, pk in enumerate(self.ids)}
+    @property
+    def ids(self) -> np.ndarray:
+        return self._ids[: self.size]
+
+    @property
+    def centred(self) -> engine.Centred:
+        n = self.size
+        return engine.Centred(self._matrix[:n], self.means, self._codes[:n], self._norms[:n])
 
     def cohorts(self) -> list[np.ndarray]:
         side = self.reference.sides[self.kind]
         return [side.cohorts[g] for g in self.groups]
 
-    def merge(self, rows: list[tuple[int, int, str, bytes]]) -> None:
+    def merge(self, rows: Iterable[tuple[int, int, str, bytes]]) -> None:
         """Rows (embedding id, object id, language, vector): replace known records, add new."""
-        if not rows:
-            return
-        new_ids, new_vectors, new_languages = [], [], []
+        side = self.reference.sides[self.kind]
+        changed = []
         for emb_id, object_id, language, vector in rows:
             self.last_id = max(self.last_id, emb_id)
-            values = np.frombuffer(vector, dtype="<f4")
             i = self.row_of.get(object_id)
-            if i is not None:
-                self.matrix[i] = values
-                self.languages[i] = language
-            else:
-                new_ids.append(object_id)
-                new_vectors.append(values)
-                new_languages.append(language)
-        if new_ids:
-            self.ids = np.concatenate([self.ids, np.array(new_ids, dtype=np.int64)])
-            self.matrix = np.vstack([self.matrix, np.stack(new_vectors)])
-            self.languages += new_languages
-        self.refresh()
+            if i is None:
+                self._grow(self.size + 1)  # doubling: amortised, not a copy per record
+                i = self.row_of[object_id] = self.size
+                self._ids[i] = object_id
+                self.size += 1
+            self._matrix[i] = np.frombuffer(vector, dtype="<f4")
+            self._codes[i] = self.groups.index(side.key(language))
+            changed.append(i)
+        if changed:
+            index = np.array(changed)
+            self._norms[index] = engine.row_norms(
+                self._matrix[index], self.means, self._codes[index]
+            )
+
+    def _grow(self, rows: int) -> None:
+        if rows <= len(self._ids):
+            return
+        capacity = max(rows, 2 * len(self._ids), 1024)
+        for name in ("_ids", "_matrix", "_codes", "_norms"):
+            old = getattr(self, name)
+            new = np.zeros((capacity, *old.shape[1:]), dtype=old.dtype)
+            new[: self.size] = old[: self.size]
+            setattr(self, name, new)
 
 
-def _rows(kind: str, model_version: str, **where) -> list[tuple[int, int, str, bytes]]:
+def _rows(kind: str, model_version: str, **where) -> Iterator[tuple[int, int, str, bytes]]:
     stored = Embedding.objects.filter(kind=kind, model_version=model_version, **where)
-    return [
-        (pk, object_id, language, bytes(vector))
-        for pk, object_id, language, vector in stored.order_by("pk")
+    for pk, object_id, language, vector in (
+        stored.order_by("pk")
         .values_list("pk", "object_id", "language", "vector")
         .iterator(chunk_size=5000)
-    ]
+    ):
+        yield pk, object_id, language, bytes(vector)
 
 
 def _vectors(kind: str, reference: Reference, dim: int) -> _Vectors:
@@ -113,18 +125,8 @@ def _vectors(kind: str, reference: Reference, dim: int) -> _Vectors:
     now = timezone.now()
     cached = _cache.get(kind)
     if cached is None or cached.reference is not reference:
-        rows = _rows(kind, model_version)
-        cached = _Vectors(
-            reference,
-            kind,
-            np.array([r[1] for r in rows], dtype=np.int64),
-            np.stack([np.frombuffer(r[3], dtype="<f4") for r in rows])
-            if rows
-            else np.zeros((0, dim), dtype=np.float32),
-            [r[2] for r in rows],
-            max((r[0] for r in rows), default=0),
-            now,
-        )
+        cached = _Vectors(reference, kind, dim)
+        cached.merge(_rows(kind, model_version))
         _cache[kind] = cached
         return cached
     if now - cached.checked_at > RECHECK:
@@ -162,17 +164,17 @@ def _holding(words: Q) -> dict[str, list[int]]:
     return found
 
 
-def _direction(ids: dict[str, list[int]], reference: Reference, dim: int) -> np.ndarray | None:
+def _direction(ids: dict[str, list[int]], caches: dict[str, _Vectors]) -> np.ndarray | None:
     rows = []
     for kind, pks in ids.items():
-        vectors = _vectors(kind, reference, dim)
+        vectors = caches[kind]
         found = [vectors.row_of[pk] for pk in pks[:FEEDBACK] if pk in vectors.row_of]
         if found:
             rows.append(vectors.centred.rows(np.array(found)))
     return engine.unit(np.vstack(rows).mean(axis=0)) if rows else None
 
 
-def _feedback(text: str, reference: Reference, dim: int) -> np.ndarray | None:
+def _feedback(text: str, caches: dict[str, _Vectors]) -> np.ndarray | None:
     """Where the records holding the query's words point (pseudo-relevance feedback).
 
     First the records holding every word ("Sấy chè xanh bằng bơm nhiệt" for "sấy chè"), the
@@ -186,7 +188,7 @@ def _feedback(text: str, reference: Reference, dim: int) -> np.ndarray | None:
     def every_word(kind):
         return portal_search.lexical_q(text, fields=portal_search.FIELDS[kind].text)
 
-    together = _direction(_holding(every_word), reference, dim)
+    together = _direction(_holding(every_word), caches)
     if together is not None:
         return together[None, :]
     directions = []
@@ -197,16 +199,11 @@ def _feedback(text: str, reference: Reference, dim: int) -> np.ndarray | None:
 
         ids = _holding(this_word)
         for kind, pks in ids.items():
-            if (
-                len(pks) > FEEDBACK
-                and _cache[kind].ids.size
-                and (
-                    MODELS[kind].objects.filter(this_word(kind)).count()
-                    > COMMON * _cache[kind].ids.size
-                )
+            if len(pks) > FEEDBACK and (
+                MODELS[kind].objects.filter(this_word(kind)).count() > COMMON * caches[kind].size
             ):
                 ids[kind] = []
-        direction = _direction(ids, reference, dim)
+        direction = _direction(ids, caches)
         if direction is not None:
             directions.append(direction)
     return np.vstack(directions) if directions else None
@@ -221,15 +218,15 @@ def scores(kind: str, text: str) -> tuple[np.ndarray, np.ndarray, bool] | None:
     language = "vi" if has_vietnamese_diacritics(text) else "en"
     with _lock:
         reference = _reference_for(model)
-        vectors = _vectors(kind, reference, model.dim)
-        if not len(vectors.ids):
+        caches = {name: _vectors(name, reference, model.dim) for name in MODELS}
+        vectors = caches[kind]
+        if not vectors.size:
             return vectors.ids, np.zeros(0), False
-        feedback = _feedback(text, reference, model.dim)
-        vectors = _cache[kind]
+        feedback = _feedback(text, caches)
         centred_query = reference.centre(model.embed_queries([text]), [language], "demand")[0]
         query = engine.query_vector(centred_query, feedback)
-        cosines = vectors.centred.cosines(query)
-        z = engine.z_scores(cosines, query, vectors.centred.group_of_row, vectors.cohorts())
+        centred = vectors.centred
+        z = engine.z_scores(centred.cosines(query), query, centred.group_of_row, vectors.cohorts())
         return vectors.ids, z, feedback is not None
 
 

@@ -177,6 +177,10 @@ def test_catalog_combines_search_with_filters_and_pages_by_relevance(client, rep
 
     low_trl = client.get(url, {"q": "chè", "trl_min": 8})
     assert list(low_trl.context["page"]) == []
+    in_field = client.get(url, {"q": "chè", "field": "2.03", "country": "JP"})  # distinct
+    assert list(in_field.context["page"]) == [japanese]
+    in_area = client.get(url, {"q": "chè", "field": "2", "country": "JP"})
+    assert list(in_area.context["page"]) == [japanese]
 
 
 @pytest.mark.parametrize("who", CAST)
@@ -200,3 +204,32 @@ def test_search_never_reveals_another_firms_draft(client, cast, who, rep_de, dra
         body = response.content.decode()
         assert "Bản nháp máy phân loại chè" not in body, (who, query)
         assert draft_jp.get_absolute_url() not in body, (who, query)
+
+
+def test_search_by_meaning_sees_offers_embedded_after_the_first_search(rep_jp, staff_tn):
+    tea = _offer(rep_jp, "Máy vò chè liên tục", "Vò chè búp tươi liên tục cho nhà máy chè.")
+    corpus.vectors_for("offer", corpus.all_offer_profiles())
+    _found(staff_tn, "chè")  # the in-process vectors now hold one offer
+    ids, _z, _steered = semantic.scores("offer", "chè")
+    assert list(ids) == [tea.pk]
+
+    dryer = _offer(rep_jp, "Heat-pump dryer for green tea leaves", "Dries fresh tea leaves.")
+    corpus.vectors_for("offer", corpus.all_offer_profiles([dryer.pk]))
+    ids, _z, _steered = semantic.scores("offer", "chè")
+    assert sorted(ids) == sorted([tea.pk, dryer.pk])  # read by its new id, no restart
+
+
+def test_catalog_search_costs_a_bounded_number_of_queries(
+    client, rep_jp, staff_tn, django_assert_max_num_queries
+):
+    for n in range(30):
+        _offer(rep_jp, f"Máy chè số {n}", "Chè xanh.")
+    corpus.vectors_for("offer", corpus.all_offer_profiles())
+    client.force_login(staff_tn)
+    client.get(reverse("offers:catalog"), {"q": "chè"})  # loads the model and the vectors
+    # 9 for the page itself; the search adds 2 freshness checks, 2 feedback look-ups per
+    # word tried (all words together first), and one scope check of the hits by meaning.
+    with django_assert_max_num_queries(16):
+        client.get(reverse("offers:catalog"), {"q": "chè"})
+    with django_assert_max_num_queries(22):
+        client.get(reverse("offers:catalog"), {"q": "sấy chè"})
