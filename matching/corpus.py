@@ -82,19 +82,7 @@ def demand_text(demand: Demand) -> str:
 
 def offer_text(offer: Offer) -> str:
     parts = [offer.summary, offer.description, offer.advantages, offer.applications, offer.keywords]
-    return _with_vietnamese("\n".join(p for p in parts if p), offer.language,
-                            offer.title_vi, offer.summary_vi)
-
-
-def _with_vietnamese(text: str, language: str, title_vi: str, summary_vi: str) -> str:
-    """A foreign offer's text followed by the Vietnamese title and summary its representative
-    wrote: embedded together, the offer meets Vietnamese demands in their own words (dev, 12
-    English offers given their Vietnamese rendering: their ranks for Vietnamese demands went
-    from 1-16, median 2.5, to 1-5, median 1)."""
-    if (language or "en") == "vi":
-        return text
-    rendering = ". ".join(p.strip(" .") for p in (title_vi, summary_vi) if p and p.strip())
-    return f"{text}\n{rendering}" if rendering else text
+    return "\n".join(p for p in parts if p)
 
 
 def demand_profile(demand: Demand) -> DemandProfile:
@@ -161,17 +149,15 @@ def all_offer_profiles(ids: Iterable[int] | None = None) -> list[OfferProfile]:
     cooperation_of = _codes_by_owner(Offer.cooperation, offers)
     rows = offers.order_by("id").values_list(
         "id", "title", "summary", "description", "advantages", "applications", "keywords",
-        "language", "trl_id", "provider_country", "valid_until", "provider_type", "title_vi",
-        "summary_vi",
+        "language", "trl_id", "provider_country", "valid_until", "provider_type",
     )
     return [
         OfferProfile(
-            id=pk, title=title, language=language or "en",
-            text=_with_vietnamese("\n".join(p for p in texts if p), language, title_vi, summary_vi),
+            id=pk, title=title, text="\n".join(p for p in texts if p), language=language or "en",
             fields=fields_of.get(pk, ()), cooperation=cooperation_of.get(pk, ()), trl=trl,
             country=str(country or ""), valid_until=valid_until, provider_type=provider_type,
         )
-        for pk, title, *texts, language, trl, country, valid_until, provider_type, title_vi, summary_vi
+        for pk, title, *texts, language, trl, country, valid_until, provider_type
         in rows.iterator(chunk_size=5000)
     ]
 

@@ -9,7 +9,10 @@ from .conftest import make_offer
 pytestmark = pytest.mark.django_db
 
 
-def test_a_foreign_offer_is_read_with_its_vietnamese_title_and_summary(rep_jp):
+def test_a_foreign_offer_is_read_in_its_own_language(rep_jp):
+    # Its Vietnamese title and summary are for readers (and search): embedded with the text,
+    # they lifted offers that have them above equally good offers that do not (on the demo,
+    # an English tea dryer without them fell from 3rd to 6th for the Vietnamese tea demand).
     offer = make_offer(rep_jp.organization, title="Heat-pump dryer for green tea leaves",
                        summary="Closed-loop humidity control dries tea at low temperature.")
     offer.title_vi = "Máy sấy chè xanh bằng bơm nhiệt"
@@ -17,7 +20,7 @@ def test_a_foreign_offer_is_read_with_its_vietnamese_title_and_summary(rep_jp):
     offer.save()
 
     one = corpus.offer_profile(offer)
-    assert "Máy sấy chè xanh bằng bơm nhiệt" in one.full_text
+    assert "Máy sấy chè xanh bằng bơm nhiệt" not in one.full_text
     assert "Heat-pump dryer" in one.full_text
     # the index build reads plain rows: it must read the same text, or every offer re-embeds
     (built,) = corpus.all_offer_profiles([offer.id])
