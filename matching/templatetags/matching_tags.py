@@ -12,7 +12,10 @@ register = template.Library()
 @register.inclusion_tag("matching/_demand_matches.html", takes_context=True)
 def demand_matches(context, demand):
     user = context["request"].user
-    matches = reasons.attach_chips(selectors.matches_for_demand(user=user, demand=demand))
+    matches = selectors.matches_for_demand(user=user, demand=demand)
+    for match in matches:
+        match.demand = demand  # the chips read both texts: no query per match
+    matches = reasons.attach_chips(matches)
     rejected = selectors.rejected_for_demand(user=user, demand=demand)
     show = bool(matches or rejected) or permissions.can(user, "demand.view_matches", demand)
     return {"demand": demand, "matches": matches, "rejected": rejected,
@@ -23,7 +26,10 @@ def demand_matches(context, demand):
 @register.inclusion_tag("matching/_offer_matches.html", takes_context=True)
 def offer_matches(context, offer):
     user = context["request"].user
-    matches = reasons.attach_chips(selectors.matches_for_offer(user=user, offer=offer))
+    matches = selectors.matches_for_offer(user=user, offer=offer)
+    for match in matches:
+        match.offer = offer  # the chips read both texts: no query per match
+    matches = reasons.attach_chips(matches)
     rejected = selectors.rejected_for_offer(user=user, offer=offer)
     show = bool(matches or rejected) or permissions.can(user, "offer.view_matches", offer)
     return {"offer": offer, "matches": matches, "rejected": rejected,

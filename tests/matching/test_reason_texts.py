@@ -126,3 +126,32 @@ def test_tea_farmer_reads_the_english_dryer_in_vietnamese_words(enterprise_tn, r
         left, _, right = chip.partition(" ↔ ")
         assert left.lower() in (demand.title + " " + demand.problem).lower()
         assert not right or right.lower() in (offer.title + " " + offer.summary).lower()
+
+
+def test_chips_cost_no_query_per_match(client, enterprise_tn, rep_jp, staff_tn):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    demand = make_demand(
+        enterprise_tn.organization,
+        title="Xử lý nước thải sinh hoạt",
+        problem="Cần thiết bị xử lý nước thải sinh hoạt.",
+        fields=("2.07",),
+    )
+    client.force_login(staff_tn)
+    counts = []
+    for batch in range(2):
+        for k in range(3):
+            make_offer(
+                rep_jp.organization,
+                title=f"Bể xử lý nước thải sinh hoạt {batch}{k}",
+                summary="Xử lý nước thải sinh hoạt phân tán.",
+                language="vi",
+                fields=("2.07",),
+            )
+        services.match_demand(demand_id=demand.id)
+        client.get(reverse("demands:detail", args=[demand.pk]))  # warm caches
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("demands:detail", args=[demand.pk]))
+        counts.append(len(queries))
+    assert counts[1] == counts[0]
