@@ -1,0 +1,19 @@
+"""Strings of other packages that the project's Vietnamese catalogue corrects.
+
+makemessages only keeps entries whose text appears in the project's source: listing them here
+keeps the corrections in locale/vi (which wins over the packages' own catalogues).
+"""
+
+from django.utils.translation import gettext_noop
+
+# django-countries: its Vietnamese names of these read wrong ("Áo" for Jersey, "Ai-len" for
+# Iceland, "Tiếng Swaziland", "Đoàn tụ" for Réunion) or long ("Hợp chúng quốc Hoa Kỳ").
+COUNTRY_NAMES = [
+    gettext_noop("Iceland"),
+    gettext_noop("Jersey"),
+    gettext_noop("Niger"),
+    gettext_noop("Eswatini"),
+    gettext_noop("Réunion"),
+    gettext_noop("Palestine, State of"),
+    gettext_noop("United States of America"),
+]
