@@ -28,8 +28,14 @@ from .scoring import shrunk_std
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TEXTS_FILE = DATA_DIR / "reference.jsonl"
+# The same 16 technologies (biogas, PCB inspection, care sensors, ... battery diagnosis) written
+# in vi, en, ja, ko and de for the cohort: parallel texts, so a language's mean direction is
+# the language, not the topics its few evaluation texts happen to cover. On dev-c, a cohort of
+# these alone for ja/ko/de (none of its own offers) gave nDCG@10 0.866 against 0.840 without.
+BACKGROUND_FILE = DATA_DIR / "background.jsonl"
 VECTORS_FILE = DATA_DIR / "reference.npz"
 ANY = "*"  # the whole cohort of one side: for languages it lacks
+_BLOCK = 4096  # rows centred at a time
 SIDES = ("offer", "demand")
 
 
@@ -83,13 +89,23 @@ class Reference:
         return [lang for lang in self.sides[side].cohorts if lang != ANY]
 
     def centre(self, vectors: np.ndarray, languages: Sequence[str], side: str) -> np.ndarray:
-        """Unit vectors with their language's mean direction (of `side`) removed."""
+        """Unit vectors with their language's mean direction (of `side`) removed: a new array,
+        written a block at a time (an index of 100,000 vectors would otherwise hold two
+        temporary copies of 150 MB at its peak)."""
         vectors = np.asarray(vectors, dtype=np.float32)
         if not len(vectors):
             return vectors.reshape(0, self.dim)
         this = self.sides[side]
-        means = np.stack([this.means[this.key(lang)] for lang in languages])
-        return unit_rows(vectors - means)
+        code_of = {lang: this.key(lang) for lang in set(languages)}
+        keys = sorted(set(code_of.values()))
+        means = np.stack([this.means[key] for key in keys]).astype(np.float32)
+        position = {lang: keys.index(key) for lang, key in code_of.items()}
+        rows_of = np.fromiter((position[lang] for lang in languages), dtype=np.int64, count=len(languages))
+        out = np.empty_like(vectors)
+        for start in range(0, len(vectors), _BLOCK):
+            block = slice(start, start + _BLOCK)
+            out[block] = unit_rows(vectors[block] - means[rows_of[block]])
+        return out
 
     def stats(self, centred: np.ndarray, against: str, language: str) -> tuple[np.ndarray, np.ndarray]:
         """Mean and std of each row's cosines to the `against` side's cohort of `language`."""

@@ -11,8 +11,9 @@ from matching.engine.evaluate import load_eval_dir
 class Command(BaseCommand):
     help = (
         "Write the fixed calibration cohort the engine ships (matching/engine/data/): the texts "
-        "of offers and demands from evaluation folders (--texts-from), and their vectors "
-        "for the current model. Run it after a change of model; the texts rarely change."
+        "of offers and demands from evaluation folders (--texts-from) with the background texts "
+        "of data/background.jsonl, and their vectors for the current model. Run it after a "
+        "change of model; the texts rarely change."
     )
     requires_system_checks: list = []  # pure computation: no database needed
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, texts_from: list[str], **options):
         if texts_from:
-            rows = []
+            rows = calibration.read_texts(calibration.BACKGROUND_FILE)
             for folder in texts_from:
                 offers, demands, _qrels = load_eval_dir(folder)
                 rows += [{"side": "offer", "language": o.language, "text": o.full_text} for o in offers]
