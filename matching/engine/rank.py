@@ -346,11 +346,13 @@ def _rank(
     if pool.live_size == 0 or top_k <= 0:
         return []
     degraded = query_vector is None or pool.vectors is None
-    query_tokens = tokens_with_surface(query_text)  # once: for BM25 and for the shared words
-    lexical = pool.bm25.score([token for token, _ in query_tokens])
-    if pool.live_size < pool.size:
-        lexical[pool.dead] = 0.0
-    lexical = scale_by_max(lexical)
+    if degraded or weights.lexical:
+        lexical = pool.bm25.score([token for token, _ in tokens_with_surface(query_text)])
+        if pool.live_size < pool.size:
+            lexical[pool.dead] = 0.0
+        lexical = scale_by_max(lexical)
+    else:  # BM25 has no weight in the score (the default): not worth a pass over its postings
+        lexical = np.zeros(pool.size, dtype=np.float32)
     if degraded:
         dense = np.zeros(pool.size, dtype=np.float32)
         fused = weights.lexical_only_when_degraded * lexical

@@ -5,6 +5,7 @@ from datetime import date
 import numpy as np
 
 from matching.engine.rank import DemandIndex, rank_demands, rank_offers
+from matching.engine.scoring import Weights
 
 from .helpers import demand, fillers, index_with, offer, unit
 
@@ -36,8 +37,10 @@ def test_withdrawn_offers_are_never_ranked_and_new_ones_are():
     after = before.with_changes({"A"}, [newcomer], unit(1, 0.11)[None, :])
     ids = ranked_ids(after)
     assert "A" not in ids and ids[0] == "N"
-    # BM25 finds the newcomer's words
-    pair = next(p for p in rank_offers(demand(), QUERY, after, top_k=50, today=TODAY) if p.offer_id == "N")
+    # BM25 (when a coordinator gives it weight) finds the newcomer's words
+    with_bm25 = Weights(lexical=0.1)
+    pair = next(p for p in rank_offers(demand(), QUERY, after, with_bm25, top_k=50, today=TODAY)
+                if p.offer_id == "N")
     assert pair.components["lexical"] > 0
 
 
