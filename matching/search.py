@@ -30,7 +30,8 @@ from portal.text import has_vietnamese_diacritics
 from . import corpus
 from .engine import search as engine
 from .engine.calibration import Reference, load_reference
-from .models import Embedding
+from .engine.scoring import LIKELY_ANSWER
+from .models import Embedding, Match
 
 MODELS = {"offer": Offer, "demand": Demand}
 MATCHABLE = {"offer": corpus.MATCHABLE_OFFER_STATUSES, "demand": corpus.MATCHABLE_DEMAND_STATUSES}
@@ -74,8 +75,11 @@ class _Vectors:
         return engine.Centred(self._matrix[:n], self.means, self._codes[:n], self._norms[:n])
 
     def cohorts(self) -> list[np.ndarray]:
+        """Per language group, the reference texts a query's z-score is measured among: the
+        topic-neutral background (the evaluation texts are half about tea, which made "tea"
+        look ordinary next to them and found no tea demand)."""
         side = self.reference.sides[self.kind]
-        return [side.cohorts[g] for g in self.groups]
+        return [side.neutral_cohort(g) for g in self.groups]
 
     def merge(self, rows: Iterable[tuple[int, int, str, bytes]]) -> None:
         """Rows (embedding id, object id, language, vector): replace known records, add new."""
@@ -174,23 +178,26 @@ def _direction(ids: dict[str, list[int]], caches: dict[str, _Vectors]) -> np.nda
     return engine.unit(np.vstack(rows).mean(axis=0)) if rows else None
 
 
-def _feedback(text: str, caches: dict[str, _Vectors]) -> np.ndarray | None:
+def _feedback(text: str, caches: dict[str, _Vectors]) -> tuple[np.ndarray | None, dict[str, set[int]]]:
     """Where the records holding the query's words point (pseudo-relevance feedback).
 
     First the records holding every word ("Sấy chè xanh bằng bơm nhiệt" for "sấy chè"), the
     most specific direction. When no record holds them all, one direction per word: drying
     records and tea records still meet at a tea dryer. A word held by more than COMMON of a
-    kind's records says nothing about the topic and is left out."""
+    kind's records says nothing about the topic and is left out. Also returns the ids that
+    steered, by kind: they are found by their words, and the cut by meaning ignores them."""
     words = portal_search.parse(text)
+    held: dict[str, set[int]] = {kind: set() for kind in MODELS}
     if not words:
-        return None
+        return None, held
 
     def every_word(kind):
         return portal_search.lexical_q(text, fields=portal_search.FIELDS[kind].text)
 
-    together = _direction(_holding(every_word), caches)
+    holders = _holding(every_word)
+    together = _direction(holders, caches)
     if together is not None:
-        return together[None, :]
+        return together[None, :], {kind: set(pks) for kind, pks in holders.items()}
     directions = []
     for word in words:
 
@@ -206,7 +213,9 @@ def _feedback(text: str, caches: dict[str, _Vectors]) -> np.ndarray | None:
         direction = _direction(ids, caches)
         if direction is not None:
             directions.append(direction)
-    return np.vstack(directions) if directions else None
+            for kind, pks in ids.items():
+                held[kind].update(pks)
+    return (np.vstack(directions) if directions else None), held
 
 
 def scores(kind: str, text: str) -> tuple[np.ndarray, np.ndarray, bool] | None:
@@ -221,13 +230,13 @@ def scores(kind: str, text: str) -> tuple[np.ndarray, np.ndarray, bool] | None:
         caches = {name: _vectors(name, reference, model.dim) for name in MODELS}
         vectors = caches[kind]
         if not vectors.size:
-            return vectors.ids, np.zeros(0), False
-        feedback = _feedback(text, caches)
+            return vectors.ids, np.zeros(0), False, {name: set() for name in MODELS}
+        feedback, held = _feedback(text, caches)
         centred_query = reference.centre(model.embed_queries([text]), [language], "demand")[0]
         query = engine.query_vector(centred_query, feedback)
         centred = vectors.centred
         z = engine.z_scores(centred.cosines(query), query, centred.group_of_row, vectors.cohorts())
-        return vectors.ids, z, feedback is not None
+        return vectors.ids, z, feedback is not None, held
 
 
 def find(kind: str, queryset: QuerySet, text: str) -> dict[int, float]:
@@ -235,19 +244,61 @@ def find(kind: str, queryset: QuerySet, text: str) -> dict[int, float]:
     found = scores(kind, text)
     if found is None:
         return {}
-    ids, z, steered = found
+    ids, z, steered, held = found
+    by_pairs = _answered_by_holders(kind, queryset, held)
+    anchors = held[kind]
     best = np.flatnonzero(z >= engine.cut(steered=steered))  # the floor; hits() cuts again
     best = best[np.argsort(-z[best], kind="stable")][:CANDIDATES]
     if not len(best):
-        return {}
+        return by_pairs
     visible = set(queryset.filter(pk__in=[int(ids[i]) for i in best]).values_list("pk", flat=True))
     keep = np.array([i for i in best if int(ids[i]) in visible], dtype=np.int64)
     if not len(keep):
-        return {}
-    return {
+        return by_pairs
+    # The records that steered the query, or hold one of its words, sit closest to it by
+    # construction and are found by their words anyway: the share of the best that a hit by
+    # meaning must reach is taken among the others (else one of them, at z 15, hid the
+    # English tea dryer at 2.6 on a small catalogue).
+    worded = _holding_any_word(queryset, text, kind, [int(ids[i]) for i in keep])
+    others = [row for row, i in enumerate(keep) if int(ids[i]) not in anchors | worded]
+    best_other = float(z[keep[others]].max()) if others else 0.0
+    found = {
         int(ids[keep[row]]): min(1.0, value / SCALE)
-        for row, value in engine.hits(z[keep], steered=steered)
+        for row, value in engine.hits(z[keep], steered=steered, best=best_other)
     }
+    return {pk: max(found.get(pk, 0.0), by_pairs.get(pk, 0.0)) for pk in found.keys() | by_pairs.keys()}
+
+
+def _holding_any_word(queryset: QuerySet, text: str, kind: str, pks: list[int]) -> set[int]:
+    """Those of `pks` that hold one of the query's words: found by their words anyway."""
+    words = portal_search.parse(text)
+    if not words or not pks:
+        return set()
+    fields = portal_search.FIELDS[kind].text
+    any_word = Q()
+    for word in words:
+        any_word |= portal_search.word_q(word, fields=fields)
+    return set(queryset.filter(any_word, pk__in=pks).values_list("pk", flat=True))
+
+
+def _answered_by_holders(kind: str, queryset: QuerySet, held: dict[str, set[int]]) -> dict[int, float]:
+    """{id: score} of the records of `kind` that the engine pairs, as a likely answer, with
+    records of the other kind holding the query's words. Whole texts carry meaning across
+    languages far better than a two-word query: "sấy chè" is in the Vietnamese tea-drying
+    demand, whose likely answers include the English heat-pump tea dryer."""
+    other = "demand" if kind == "offer" else "offer"
+    if not held.get(other):
+        return {}
+    pairs = (
+        Match.objects.filter(**{f"{other}_id__in": list(held[other])}, score__gte=LIKELY_ANSWER)
+        .exclude(status__in=(Match.Status.REJECTED, Match.Status.DROPPED))
+        .filter(**{f"{kind}_id__in": queryset.values("pk")})
+        .values_list(f"{kind}_id", "score")
+    )
+    found: dict[int, float] = {}
+    for pk, score in pairs:
+        found[pk] = max(found.get(pk, 0.0), float(score))
+    return found
 
 
 SCALE = 6.0  # z at which a record is as close as a short query gets (1.0 on the page)

@@ -50,9 +50,14 @@ class _Side:
 
     means: dict[str, np.ndarray]
     cohorts: dict[str, np.ndarray]
+    # The background texts alone (the same topics in every language): a cohort no topic
+    # dominates, for search, where a query about tea must not be judged against the dozens of
+    # tea texts of the evaluation sets. Empty without a background.
+    neutral: dict[str, np.ndarray]
 
     @classmethod
-    def build(cls, vectors: np.ndarray, languages: Sequence[str], centre: bool = True) -> _Side:
+    def build(cls, vectors: np.ndarray, languages: Sequence[str], centre: bool = True,
+              background: np.ndarray | None = None) -> _Side:
         vectors = np.asarray(vectors, dtype=np.float32)
         languages = np.asarray(languages)
         means = {lang: vectors[languages == lang].mean(axis=0) for lang in sorted(set(languages))}
@@ -62,7 +67,15 @@ class _Side:
         centred = unit_rows(vectors - np.stack([means[lang] for lang in languages]))
         cohorts = {lang: centred[languages == lang] for lang in sorted(set(languages))}
         cohorts[ANY] = centred
-        return cls(means, cohorts)
+        neutral = {}
+        if background is not None and background.any():
+            neutral = {lang: centred[background & (languages == lang)] for lang in sorted(set(languages))}
+            neutral = {lang: rows for lang, rows in neutral.items() if len(rows)}
+            neutral[ANY] = centred[background]
+        return cls(means, cohorts, neutral)
+
+    def neutral_cohort(self, key: str) -> np.ndarray:
+        return self.neutral.get(key, self.neutral.get(ANY, self.cohorts[key]))
 
     def key(self, language: str) -> str:
         return language if language in self.means else ANY
@@ -79,10 +92,12 @@ class Reference:
     @classmethod
     def from_vectors(
         cls, vectors: dict[str, np.ndarray], languages: dict[str, Sequence[str]],
-        model_version: str = "", centre: bool = True,
+        model_version: str = "", centre: bool = True, background: np.ndarray | None = None,
     ) -> Reference:
+        """`background`: which rows (the same for both sides) are background texts."""
         return cls(
-            {side: _Side.build(vectors[side], languages[side], centre) for side in SIDES}, model_version
+            {side: _Side.build(vectors[side], languages[side], centre, background) for side in SIDES},
+            model_version,
         )
 
     def languages(self, side: str) -> list[str]:
@@ -135,9 +150,14 @@ def embed_texts(embedder, path: Path = TEXTS_FILE) -> tuple[dict, dict]:
     return vectors, languages
 
 
+def _background_rows(path: Path = TEXTS_FILE) -> np.ndarray:
+    return np.array([row.get("side") == "background" for row in read_texts(path)], dtype=bool)
+
+
 def build_reference(embedder, path: Path = TEXTS_FILE) -> Reference:
     vectors, languages = embed_texts(embedder, path)
-    return Reference.from_vectors(vectors, languages, embedder.model_version)
+    return Reference.from_vectors(vectors, languages, embedder.model_version,
+                                  background=_background_rows(path))
 
 
 def save_reference(reference_vectors: dict, languages: dict, model_version: str,
@@ -158,5 +178,6 @@ def load_reference(embedder, path: Path = VECTORS_FILE) -> Reference:
                     {side: data[f"{side}_vectors"].astype(np.float32) for side in SIDES},
                     {side: data[f"{side}_languages"].tolist() for side in SIDES},
                     embedder.model_version,
+                    background=_background_rows(),
                 )
     return build_reference(embedder)

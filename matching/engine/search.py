@@ -12,17 +12,20 @@ record, and a Vietnamese query is closer to every Vietnamese record than to any 
    for the model to cross into English; the Vietnamese records about drying and about tea
    are not, and they meet at an English tea dryer.
 3. A cut in reference units: a record's cosine is turned into a z-score among the query's
-   cosines to the reference texts of that record's language, and only records closer to the
-   query than nearly all of those texts are kept. Measured on the seeded demo (40 offers,
-   8 embedded demands): a bare query about nothing ("banana", "hello world", "drone", "tưới")
-   reaches z 1.8-2.8 and meant hits 3.3-5.8 ("heat pump" -> the heat-pump dryer 5.8), hence
-   MIN_Z. A query steered by feedback is anchored in real records: unrelated records stay
-   below ~1.1 and meant ones are at 1.6-5 ("wastewater" -> "Xử lý nước thải nhỏ gọn" 1.7-2.1),
-   hence the lower MIN_Z_FEEDBACK; on the larger demo (62 offers) a steered query lifts many
-   records (31 of 62 past 1.5 for "sấy chè"), so a steered hit must also reach RELATIVE of
-   the best z (6.7 there: 14 kept, drying and tea machines, the English tea dryer at 3.0).
-   e5-small is weak across languages for two-word queries: the cuts favour finding over
-   silence only when the query's own words vouch for the direction.
+   cosines to the topic-neutral background texts of that record's language (the same 16
+   technologies in every language; calibration.py), and only records closer to the query than
+   nearly all of those texts are kept. Measured on the seeded demo (62 offers, 9 demands) with
+   the hybrid-3 reference: bare queries about nothing ("banana", "hello world", "drone",
+   "tưới") reach z 0.6-1.5, but a query no record holds rests on its embedding alone, and a
+   lone syllable is read loosely: "tưới" (to water) put two fresh-tea-leaf offers ("tươi") at
+   4.0, hence MIN_Z 4.5. Steered queries: meant hits at
+   1.4-12 ("wastewater" -> the Vietnamese compact-wastewater demand 2.8, "tea" -> the two tea
+   demands 1.9 and 1.3, "sấy chè" -> the English tea dryer 5.7), unrelated records up to ~1.9
+   (a WC-Co recycling demand for "wastewater"): MIN_Z_FEEDBACK 1.4 favours finding, and a
+   steered hit must also reach RELATIVE of the best z among the records not found by their
+   words. e5-small is weak across languages for one- or two-word queries; matching/search.py
+   also returns the likely answers (engine pairs >= LIKELY_ANSWER) of the records that hold
+   the query's words, which carry whole texts across languages.
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MIN_Z = 3.2  # a hit is closer to the query than this many std of the reference texts
-MIN_Z_FEEDBACK = 1.5  # the same when records holding the query's words steer it
+MIN_Z = 4.5  # a hit is closer to the query than this many std of the reference texts
+MIN_Z_FEEDBACK = 1.4  # the same when records holding the query's words steer it
 RELATIVE = 0.4  # and, steered, within this share of the best record's z
 FEEDBACK_WEIGHT = 1.0  # the query counts as much as the mean of its words' directions
 MAX_HITS = 20  # found by meaning only: a page's worth, after the word matches
@@ -98,11 +101,14 @@ def cut(*, steered: bool, best: float = 0.0) -> float:
     return max(MIN_Z_FEEDBACK, RELATIVE * best) if steered else MIN_Z
 
 
-def hits(z: np.ndarray, *, steered: bool, limit: int = MAX_HITS) -> list[tuple[int, float]]:
-    """(row, z) of the rows past the cut, best first."""
+def hits(
+    z: np.ndarray, *, steered: bool, limit: int = MAX_HITS, best: float | None = None
+) -> list[tuple[int, float]]:
+    """(row, z) of the rows past the cut, best first. `best`: the z the relative cut is taken
+    from (default: the best row's)."""
     if not len(z):
         return []
-    rows = np.flatnonzero(z >= cut(steered=steered, best=float(z.max())))
+    rows = np.flatnonzero(z >= cut(steered=steered, best=float(z.max()) if best is None else best))
     rows = rows[np.argsort(-z[rows], kind="stable")][:limit]
     return [(int(i), float(z[i])) for i in rows]
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from demands.models import Demand
 from demands.selectors import demand_list_visible_to, demand_search
-from matching import corpus
+from matching import corpus, services
 from matching import search as semantic
 from portal.search import explain
 from tests.conftest import CAST
@@ -105,7 +105,8 @@ def test_an_english_word_finds_a_vietnamese_demand_by_meaning(make_demand, rep_j
             advantages="",
         )
     corpus.vectors_for("offer", corpus.all_offer_profiles())
-    corpus.vectors_for("demand", corpus.all_demand_profiles())
+    services.match_demand(demand_id=wastewater.id)  # as publishing does
+    services.match_demand(demand_id=tea.id)
 
     found = _found(rep_jp, "wastewater")
     assert wastewater in found

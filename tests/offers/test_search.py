@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from demands.models import Demand
-from matching import corpus
+from matching import corpus, services
 from matching import search as semantic
 from offers import selectors
 from portal.search import explain, search
@@ -117,7 +117,7 @@ def test_search_finds_an_english_offer_by_meaning(rep_jp, enterprise_tn, staff_t
         "Tungsten carbide scrap recycling by zinc process",
         "Recovers tungsten and cobalt from worn cutting tools.",
     )
-    DemandFactory(
+    need = DemandFactory(
         organization=enterprise_tn.organization,
         created_by=enterprise_tn,
         title="Sấy chè xanh bằng bơm nhiệt tiết kiệm năng lượng",
@@ -126,7 +126,7 @@ def test_search_finds_an_english_offer_by_meaning(rep_jp, enterprise_tn, staff_t
         status=Demand.Status.PUBLISHED,
     )
     corpus.vectors_for("offer", corpus.all_offer_profiles())
-    corpus.vectors_for("demand", corpus.all_demand_profiles())
+    services.match_demand(demand_id=need.id)  # as publishing does
 
     found = _found(staff_tn, "sấy chè")
     assert dryer in found
@@ -210,12 +210,12 @@ def test_search_by_meaning_sees_offers_embedded_after_the_first_search(rep_jp, s
     tea = _offer(rep_jp, "Máy vò chè liên tục", "Vò chè búp tươi liên tục cho nhà máy chè.")
     corpus.vectors_for("offer", corpus.all_offer_profiles())
     _found(staff_tn, "chè")  # the in-process vectors now hold one offer
-    ids, _z, _steered = semantic.scores("offer", "chè")
+    ids, _z, _steered, _held = semantic.scores("offer", "chè")
     assert list(ids) == [tea.pk]
 
     dryer = _offer(rep_jp, "Heat-pump dryer for green tea leaves", "Dries fresh tea leaves.")
     corpus.vectors_for("offer", corpus.all_offer_profiles([dryer.pk]))
-    ids, _z, _steered = semantic.scores("offer", "chè")
+    ids, _z, _steered, _held = semantic.scores("offer", "chè")
     assert sorted(ids) == sorted([tea.pk, dryer.pk])  # read by its new id, no restart
 
 
