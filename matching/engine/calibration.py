@@ -17,6 +17,7 @@ A language the cohort lacks is centred and calibrated with the whole cohort of i
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -131,6 +132,18 @@ class Reference:
 
     def group_key(self, side: str, language: str) -> str:
         return self.sides[side].key(language)
+
+
+def fingerprint(path: Path = VECTORS_FILE) -> str:
+    """Of the shipped cohort's content (not the zip file's bytes): scores follow from it, so
+    scoring.REFERENCE_FINGERPRINT pins it, and a new cohort comes with a new ENGINE_VERSION
+    (the repair sweep then re-scores every stored pair)."""
+    digest = hashlib.sha256()
+    with np.load(path) as data:
+        for key in sorted(data.files):
+            digest.update(key.encode())
+            digest.update(np.ascontiguousarray(data[key]).tobytes())
+    return digest.hexdigest()[:12]
 
 
 def read_texts(path: Path = TEXTS_FILE) -> list[dict]:

@@ -32,6 +32,9 @@ from .profiles import DemandProfile, OfferProfile
 from .reasons import Reason
 
 ENGINE_VERSION = "hybrid-3"
+# The calibration cohort's content (calibration.fingerprint): a new cohort moves every score,
+# so change ENGINE_VERSION with it (a test compares the two).
+REFERENCE_FINGERPRINT = "ef76cbb76210"
 
 # Demands may say "equipment_purchase" where offers say "equipment_sale": same deal.
 _COOPERATION_ALIASES = {"equipment_purchase": "equipment_sale"}

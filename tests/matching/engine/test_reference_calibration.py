@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from matching.engine.calibration import VECTORS_FILE, Reference, load_reference
+from matching.engine.calibration import VECTORS_FILE, Reference, fingerprint, load_reference
 from matching.engine.embedder import load_embedder
 from matching.engine.rank import DemandIndex, OfferIndex, rank_demands, rank_offers
+from matching.engine.scoring import REFERENCE_FINGERPRINT
 
 from .helpers import DIM, demand, fillers, offer, unit
 
@@ -104,3 +105,10 @@ def test_the_shipped_reference_was_made_by_the_model_in_use():
         )
     reference = load_reference(model)
     assert {"vi", "en", "ja", "ko", "de"} <= set(reference.languages("offer"))
+
+
+def test_a_new_cohort_comes_with_a_new_engine_version():
+    # Scores follow from the cohort: stored pairs are re-scored only when ENGINE_VERSION moves.
+    assert fingerprint() == REFERENCE_FINGERPRINT, (
+        "the calibration cohort changed: bump ENGINE_VERSION and REFERENCE_FINGERPRINT together"
+    )
