@@ -47,3 +47,13 @@ def test_language_helpers():
     assert has_vietnamese_diacritics("chè") and not has_vietnamese_diacritics("tea")
     assert detect_language("Máy sấy chè cho hợp tác xã") == "vi"
     assert detect_language("Tea dryer for cooperatives in Thái Nguyên") == "en"
+
+
+def test_german_and_french_offers_are_told_from_english():
+    from matching.engine.normalize import detect_language
+
+    german = "Inline-Regeneration ammoniakalischer Kupferätzlösungen mit Kupferrückgewinnung für die Leiterplattenfertigung; die Anlage wird vor Ort betrieben."
+    french = "Procédé de recyclage des boues pour les usines de traitement avec une récupération du cuivre."
+    english = "Heat-pump dryer for green tea leaves with closed-loop humidity control in the factory."
+    assert (detect_language(german), detect_language(french), detect_language(english)) == ("de", "fr", "en")
+    assert detect_language("Johkasou") == "en"  # too short to tell: the default
