@@ -48,3 +48,9 @@ def sign_in(page, live_server):
         return page
 
     return sign_in_as
+
+
+def switch_user(page, sign_in, email):
+    """Sign out (cookies cleared) and in again as `email`, on the same page."""
+    page.context.clear_cookies()
+    return sign_in(email)

@@ -4,15 +4,12 @@ import pytest
 
 from demands.models import Demand
 
+from .conftest import switch_user
+
 pytestmark = pytest.mark.django_db(transaction=True)  # live_server: runs after the other tests
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TITLE = "Máy sấy chè bơm nhiệt giữ hương cho hợp tác xã"
-
-
-def switch_user(page, sign_in, email):
-    page.context.clear_cookies()
-    return sign_in(email)
 
 
 def test_enterprise_writes_staff_return_and_publish_representative_sees_it_anonymised(demo, page, sign_in, live_server):

@@ -8,15 +8,12 @@ import pytest
 from demands.models import Demand
 from offers.models import Offer
 
+from .conftest import switch_user
+
 pytestmark = pytest.mark.django_db(transaction=True)  # live_server: runs after the other tests
 
 DEMAND_TITLE = "Sấy chè xanh bằng bơm nhiệt tiết kiệm năng lượng"
 OFFER_TITLE = "Heat-pump dryer for green tea leaves with closed-loop humidity control"
-
-
-def switch_user(page, sign_in, email):
-    page.context.clear_cookies()
-    return sign_in(email)
 
 
 def test_english_tea_dryer_is_a_top_answer_to_the_vietnamese_drying_need(demo, page, sign_in, live_server):
