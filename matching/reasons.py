@@ -180,6 +180,13 @@ def offer_text(offer) -> str:
     return ". ".join(p for p in parts if p)
 
 
+# Offer languages whose phrases the model may pair with the demand's ("bơm nhiệt ↔ heat-pump
+# dryer"). For Japanese, Korean, German or French offers it guessed wrong too often ("mạch in ↔
+# direkt", "máy ép nhựa ↔ 전자부품 공장") in words a Vietnamese firm cannot check: those show
+# the phrases the demand shares with the offer's Vietnamese title and summary, alone.
+READABLE_PAIRING = ("en",)
+
+
 class _PhraseVectors:
     """Embeds phrases through the shared cache: a demand's phrases are embedded once for all
     the offers on its page, and every process reuses what another embedded."""
@@ -229,7 +236,7 @@ def phrase_pairs_for(
         if d_lang == "vi" and o_lang != "vi":
             o_vi = ". ".join(t for t in (offer.title_vi, offer.summary_vi) if t)
         key = (
-            f"reason-phrases:v1:{tag}:{_digest(d_lang + d_text)}:{_digest(o_lang + o_text + o_vi)}"
+            f"reason-phrases:v2:{tag}:{_digest(d_lang + d_text)}:{_digest(o_lang + o_text + o_vi)}"
         )
         jobs[match.pk] = (key, d_text, d_lang, o_text, o_lang, o_vi)
     cached = cache.get_many([job[0] for job in jobs.values()])
@@ -239,7 +246,9 @@ def phrase_pairs_for(
             continue
         complete = True
         embed = None
-        if d_lang != o_lang and vectors is not None:
+        if o_lang not in READABLE_PAIRING:
+            pass  # the Vietnamese side alone (or the offer's Vietnamese text): no guess
+        elif d_lang != o_lang and vectors is not None:
             if vectors.spent < budget_s:
                 embed = vectors
             else:
