@@ -30,12 +30,14 @@ from portal.text import has_vietnamese_diacritics
 from . import corpus
 from .engine import search as engine
 from .engine.calibration import Reference, load_reference
-from .engine.scoring import LIKELY_ANSWER
+from .engine.scoring import SCORE_BANDS
 from .models import Embedding, Match
 
 MODELS = {"offer": Offer, "demand": Demand}
 MATCHABLE = {"offer": corpus.MATCHABLE_OFFER_STATUSES, "demand": corpus.MATCHABLE_DEMAND_STATUSES}
 CANDIDATES = 500  # best rows checked against the user's scope (one `pk IN` query)
+# Pairs from this score ("Có thể liên quan") carry a record found by the words of its partner.
+POSSIBLE = dict(SCORE_BANDS)["possible"]
 FEEDBACK = 10  # lexical hits of each kind and word that steer the query
 COMMON = 0.2  # a word in more than this share of a kind's records steers nothing
 RECHECK = timedelta(seconds=60)  # how often re-embedded texts are looked for
@@ -282,15 +284,15 @@ def _holding_any_word(queryset: QuerySet, text: str, kind: str, pks: list[int]) 
 
 
 def _answered_by_holders(kind: str, queryset: QuerySet, held: dict[str, set[int]]) -> dict[int, float]:
-    """{id: score} of the records of `kind` that the engine pairs, as a likely answer, with
-    records of the other kind holding the query's words. Whole texts carry meaning across
+    """{id: score} of the records of `kind` that the engine pairs (from "possibly related" up)
+    with records of the other kind holding the query's words. Whole texts carry meaning across
     languages far better than a two-word query: "sấy chè" is in the Vietnamese tea-drying
     demand, whose likely answers include the English heat-pump tea dryer."""
     other = "demand" if kind == "offer" else "offer"
     if not held.get(other):
         return {}
     pairs = (
-        Match.objects.filter(**{f"{other}_id__in": list(held[other])}, score__gte=LIKELY_ANSWER)
+        Match.objects.filter(**{f"{other}_id__in": list(held[other])}, score__gte=POSSIBLE)
         .exclude(status__in=(Match.Status.REJECTED, Match.Status.DROPPED))
         .filter(**{f"{kind}_id__in": queryset.values("pk")})
         .values_list(f"{kind}_id", "score")
