@@ -17,3 +17,8 @@ COUNTRY_NAMES = [
     gettext_noop("Palestine, State of"),
     gettext_noop("United States of America"),
 ]
+
+# django-filter ships no Vietnamese: the sort menu read "thay đổi gần nhất (descending)".
+FILTER_STRINGS = [
+    gettext_noop("%s (descending)"),
+]
