@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,6 +20,7 @@ from accounts import permissions
 from accounts.permissions.matching import INTRODUCED_OR_LATER
 
 from . import pipeline, selectors
+from .engine.scoring import LIKELY_ANSWER
 from .models import Answer, Match, Meeting
 from .pipeline_filters import ReviewFilter
 from .pipeline_forms import (
@@ -82,6 +84,12 @@ def review(request: HttpRequest) -> HttpResponse:
     queryset = _scoped(request.user).filter(demand__status__in=REVIEWABLE_DEMANDS)
     if not request.GET.get("status"):
         queryset = queryset.filter(status__in=[Status.PROPOSED, Status.SHORTLISTED])
+    # By default the likely answers (and what staff shortlisted): the dashboard's "awaiting
+    # review" count. Twenty proposals a demand are mostly "weakly related"; a score filter
+    # shows them.
+    likely_only = not any(request.GET.get(key) for key in ("status", "score_min", "score_max"))
+    if likely_only:
+        queryset = queryset.filter(Q(score__gte=LIKELY_ANSWER) | Q(status=Status.SHORTLISTED))
     matches = ReviewFilter(request.GET, queryset=queryset, user=request.user)
     page = Paginator(matches.qs.order_by("-score", "id"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -102,7 +110,8 @@ def review(request: HttpRequest) -> HttpResponse:
         "filter": matches, "page": page, "matches": _decorate(page.object_list, request.user),
         "reject_form": RejectForm(), "bulk_form": BulkForm(), "query": query.urlencode(),
         "next": request.get_full_path(), "rejected": rejected, "rejected_total": rejected_total,
-        "rejected_more_url": rejected_more,
+        "rejected_more_url": rejected_more, "likely_only": likely_only,
+        "likely_answer": round(100 * LIKELY_ANSWER),
     })
 
 

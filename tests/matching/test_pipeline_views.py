@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from matching import pipeline
+from matching.engine.scoring import LIKELY_ANSWER
 from matching.models import Answer, Match
 
 from .conftest import OFFERS, make_offer
@@ -19,11 +20,24 @@ def many(tea_demand, rep_jp, rep_de):
 
 def test_review_queue_lists_province_matches_only(client, staff_tn, staff_bn, many):
     client.force_login(staff_tn)
-    response = client.get(reverse("matching:review"))
+    response = client.get(reverse("matching:review"), {"score_min": "0"})
     assert response.status_code == 200
     assert [m.pk for m in response.context["matches"]] == [m.pk for m in sorted(many, key=lambda m: -m.score)]
     client.force_login(staff_bn)
-    assert list(client.get(reverse("matching:review")).context["matches"]) == []
+    assert list(client.get(reverse("matching:review"), {"score_min": "0"}).context["matches"]) == []
+
+
+def test_review_queue_shows_likely_answers_first_and_every_pair_on_request(client, staff_tn, many):
+    # Twenty proposals a demand are mostly weakly related: by default the queue holds the
+    # likely answers (what the dashboard counts as awaiting review) and says how to see all.
+    client.force_login(staff_tn)
+    response = client.get(reverse("matching:review"))
+    likely = [m.pk for m in sorted(many, key=lambda m: -m.score) if m.score >= LIKELY_ANSWER]
+    assert [m.pk for m in response.context["matches"]] == likely
+    assert 0 < len(likely) < len(many)
+    assert b"?score_min=0" in response.content
+    everything = client.get(reverse("matching:review"), {"score_min": "0"})
+    assert len(everything.context["matches"]) == len(many)
 
 
 @pytest.mark.parametrize("who", ["enterprise_tn", "rep_jp"])
