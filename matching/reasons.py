@@ -303,3 +303,22 @@ def phrases_visible(match) -> bool:
     if getattr(match, "demand_identity_shown", True):
         return True
     return getattr(match.demand, "visibility", "") != "confidential"
+
+
+WARM_BUDGET_S = 20.0  # a worker may spend this long pairing one record's list
+
+
+def warm_phrases(*, demand_id: int | None = None, offer_id: int | None = None) -> int:
+    """Pair the key phrases of one record's listed matches ahead of the first page view (the
+    worker runs this after matching the record): the page then shows the same chips from its
+    first view instead of pairing within its own time budget. Returns the matches warmed."""
+    from .models import Match
+
+    matches = Match.objects.exclude(status=Match.Status.REJECTED).select_related("demand", "offer")
+    if demand_id is not None:
+        matches = matches.filter(demand_id=demand_id)
+    else:
+        matches = matches.filter(offer_id=offer_id)
+    listed = list(matches.order_by("-score", "id")[:20])
+    phrase_pairs_for(listed, budget_s=WARM_BUDGET_S)
+    return len(listed)

@@ -10,7 +10,7 @@ from celery import shared_task
 from django.db import DatabaseError
 from redis.exceptions import RedisError
 
-from . import decisions, services
+from . import decisions, reasons, services
 
 logger = logging.getLogger(__name__)
 
@@ -27,13 +27,24 @@ RETRY = {
 @shared_task(name="matching.match_demand", **RETRY)
 def match_demand(demand_id: int) -> int:
     """Rank offers for one demand (after it is published or edited)."""
-    return services.match_demand(demand_id=demand_id)
+    written = services.match_demand(demand_id=demand_id)
+    warm_reasons.delay(demand_id=demand_id)
+    return written
 
 
 @shared_task(name="matching.match_offer", **RETRY)
 def match_offer(offer_id: int) -> int:
     """Rank demands for one offer (after it is published or edited)."""
-    return services.match_offer(offer_id=offer_id)
+    written = services.match_offer(offer_id=offer_id)
+    warm_reasons.delay(offer_id=offer_id)
+    return written
+
+
+@shared_task(name="matching.warm_reasons", **RETRY)
+def warm_reasons(demand_id: int | None = None, offer_id: int | None = None) -> int:
+    """Pair the key phrases of a record's matches before anyone opens its page (cache only:
+    a lost or repeated run changes nothing but the first view's speed)."""
+    return reasons.warm_phrases(demand_id=demand_id, offer_id=offer_id)
 
 
 @shared_task(name="matching.embed_record", **RETRY)
