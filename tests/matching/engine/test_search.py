@@ -48,8 +48,8 @@ def test_a_bare_query_keeps_only_records_far_past_the_reference():
 
 
 def test_a_steered_query_keeps_records_near_its_best_hit():
-    z = np.array([1.6, 6.0, 2.5, 2.3, 1.0])
+    z = np.array([1.6, 6.0, 3.1, 2.9, 1.0])
     rows = [row for row, _z in engine.hits(z, steered=True)]
-    assert rows == [1, 2]  # best first; 2.3 < 0.4 x 6.0 and 1.0 < MIN_Z_FEEDBACK
+    assert rows == [1, 2]  # best first; 2.9 < RELATIVE (0.5) x 6.0 and 1.0 < MIN_Z_FEEDBACK
     assert engine.hits(np.array([]), steered=True) == []
     assert len(engine.hits(np.full(100, 3.0), steered=True)) == engine.MAX_HITS
