@@ -22,6 +22,7 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from accounts import permissions
 from portal.models import CooperationType, Field, TechnologyReadinessLevel
 
 from .engine.phrase_pairs import MAX_CHIPS, bridged_phrases, paired_phrases, shared_phrases
@@ -285,11 +286,12 @@ def match_chips(match, phrases: list[tuple[str, str]] | None = None) -> list[str
     return chips
 
 
-def attach_chips(matches, *, with_phrases: bool = True) -> list:
+def attach_chips(matches, *, user=None, with_phrases: bool = True) -> list:
     """Set `chips` on each match (one phrase pass for the whole list)."""
     matches = list(matches)
     try:
-        pairs = phrase_pairs_for([m for m in matches if phrases_visible(m)]) if with_phrases else {}
+        visible = [m for m in matches if phrases_visible(m, user)]
+        pairs = phrase_pairs_for(visible) if with_phrases else {}
     except Exception:  # the chips must never break a page: log and show the rest
         logger.exception("key phrases could not be computed")
         pairs = {}
@@ -298,11 +300,14 @@ def attach_chips(matches, *, with_phrases: bool = True) -> list:
     return matches
 
 
-def phrases_visible(match) -> bool:
-    """A confidential demand's words stay hidden from those who may not see the demand."""
-    if getattr(match, "demand_identity_shown", True):
+def phrases_visible(match, user=None) -> bool:
+    """A confidential demand's words stay hidden from those who may not see the demand: asked
+    of the permission module when the reader is known, else only where the caller said so."""
+    if getattr(match.demand, "visibility", "") != "confidential":
         return True
-    return getattr(match.demand, "visibility", "") != "confidential"
+    if user is not None:
+        return permissions.demand_shows_identity(user, match.demand)
+    return bool(getattr(match, "demand_identity_shown", False))
 
 
 WARM_BUDGET_S = 20.0  # a worker may spend this long pairing one record's list

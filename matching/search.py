@@ -30,14 +30,12 @@ from portal.text import has_vietnamese_diacritics
 from . import corpus
 from .engine import search as engine
 from .engine.calibration import Reference, load_reference
-from .engine.scoring import SCORE_BANDS
-from .models import Embedding, Match
+from .models import Embedding
 
 MODELS = {"offer": Offer, "demand": Demand}
 MATCHABLE = {"offer": corpus.MATCHABLE_OFFER_STATUSES, "demand": corpus.MATCHABLE_DEMAND_STATUSES}
-CANDIDATES = 500  # best rows checked against the user's scope (one `pk IN` query)
-# Pairs from this score ("Có thể liên quan") carry a record found by the words of its partner.
-POSSIBLE = dict(SCORE_BANDS)["possible"]
+CANDIDATES = 500  # best rows checked against the user's scope per `pk IN` query
+SCOPE_ROUNDS = 4  # blocks of candidates checked at most
 FEEDBACK = 10  # lexical hits of each kind and word that steer the query
 COMMON = 0.2  # a word in more than this share of a kind's records steers nothing
 RECHECK = timedelta(seconds=60)  # how often re-embedded texts are looked for
@@ -136,8 +134,10 @@ def _vectors(kind: str, reference: Reference, dim: int) -> _Vectors:
         _cache[kind] = cached
         return cached
     if now - cached.checked_at > RECHECK:
+        # Everything re-embedded since the last look (however long ago), not the last minute.
+        since = cached.checked_at - COMMIT_MARGIN
         cached.checked_at = now
-        cached.merge(_rows(kind, model_version, updated_at__gte=now - RECHECK - COMMIT_MARGIN))
+        cached.merge(_rows(kind, model_version, updated_at__gte=since))
     latest = Embedding.objects.filter(kind=kind).aggregate(last=Max("pk"))["last"] or 0
     if latest > cached.last_id:
         cached.merge(_rows(kind, model_version, pk__gt=cached.last_id))
@@ -220,7 +220,7 @@ def _feedback(text: str, caches: dict[str, _Vectors]) -> tuple[np.ndarray | None
     return (np.vstack(directions) if directions else None), held
 
 
-def scores(kind: str, text: str) -> tuple[np.ndarray, np.ndarray, bool] | None:
+def scores(kind: str, text: str) -> tuple[np.ndarray, np.ndarray, bool, dict[str, set[int]]] | None:
     """(record ids, z-scores, steered by feedback) of every cached record of `kind` for
     `text`; None without the model."""
     model = corpus.embedder()
@@ -247,16 +247,21 @@ def find(kind: str, queryset: QuerySet, text: str) -> dict[int, float]:
     if found is None:
         return {}
     ids, z, steered, held = found
-    by_pairs = _answered_by_holders(kind, queryset, held)
     anchors = held[kind]
     best = np.flatnonzero(z >= engine.cut(steered=steered))  # the floor; hits() cuts again
-    best = best[np.argsort(-z[best], kind="stable")][:CANDIDATES]
-    if not len(best):
-        return by_pairs
-    visible = set(queryset.filter(pk__in=[int(ids[i]) for i in best]).values_list("pk", flat=True))
-    keep = np.array([i for i in best if int(ids[i]) in visible], dtype=np.int64)
+    best = best[np.argsort(-z[best], kind="stable")]
+    # The user's scope is applied before the cut, a block of candidates at a time: the best
+    # 500 of 20,000 demands may all be other provinces' (a firm would then find nothing).
+    kept: list[int] = []
+    for start in range(0, min(len(best), CANDIDATES * SCOPE_ROUNDS), CANDIDATES):
+        block = best[start : start + CANDIDATES]
+        visible = set(queryset.filter(pk__in=[int(ids[i]) for i in block]).values_list("pk", flat=True))
+        kept += [int(i) for i in block if int(ids[i]) in visible]
+        if len(kept) >= engine.MAX_HITS * 3:
+            break
+    keep = np.array(kept, dtype=np.int64)
     if not len(keep):
-        return by_pairs
+        return {}
     # The records that steered the query, or hold one of its words, sit closest to it by
     # construction and are found by their words anyway: the share of the best that a hit by
     # meaning must reach is taken among the others (else one of them, at z 15, hid the
@@ -264,11 +269,10 @@ def find(kind: str, queryset: QuerySet, text: str) -> dict[int, float]:
     worded = _holding_any_word(queryset, text, kind, [int(ids[i]) for i in keep])
     others = [row for row, i in enumerate(keep) if int(ids[i]) not in anchors | worded]
     best_other = float(z[keep[others]].max()) if others else 0.0
-    found = {
+    return {
         int(ids[keep[row]]): min(1.0, value / SCALE)
         for row, value in engine.hits(z[keep], steered=steered, best=best_other)
     }
-    return {pk: max(found.get(pk, 0.0), by_pairs.get(pk, 0.0)) for pk in found.keys() | by_pairs.keys()}
 
 
 def _holding_any_word(queryset: QuerySet, text: str, kind: str, pks: list[int]) -> set[int]:
@@ -281,26 +285,6 @@ def _holding_any_word(queryset: QuerySet, text: str, kind: str, pks: list[int]) 
     for word in words:
         any_word |= portal_search.word_q(word, fields=fields)
     return set(queryset.filter(any_word, pk__in=pks).values_list("pk", flat=True))
-
-
-def _answered_by_holders(kind: str, queryset: QuerySet, held: dict[str, set[int]]) -> dict[int, float]:
-    """{id: score} of the records of `kind` that the engine pairs (from "possibly related" up)
-    with records of the other kind holding the query's words. Whole texts carry meaning across
-    languages far better than a two-word query: "sấy chè" is in the Vietnamese tea-drying
-    demand, whose likely answers include the English heat-pump tea dryer."""
-    other = "demand" if kind == "offer" else "offer"
-    if not held.get(other):
-        return {}
-    pairs = (
-        Match.objects.filter(**{f"{other}_id__in": list(held[other])}, score__gte=POSSIBLE)
-        .exclude(status__in=(Match.Status.REJECTED, Match.Status.DROPPED))
-        .filter(**{f"{kind}_id__in": queryset.values("pk")})
-        .values_list(f"{kind}_id", "score")
-    )
-    found: dict[int, float] = {}
-    for pk, score in pairs:
-        found[pk] = max(found.get(pk, 0.0), float(score))
-    return found
 
 
 SCALE = 6.0  # z at which a record is as close as a short query gets (1.0 on the page)

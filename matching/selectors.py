@@ -63,10 +63,8 @@ def rejected_in(queryset: QuerySet, *, user, limit: int | None = None) -> list[M
         .annotate(rejection_note=_rejection_note()).order_by("-score", "id")
     )
     rows = list(rows if limit is None else rows[:limit])
-    for match in rows:
-        if not permissions.can(user, "match.view_history", match):
-            match.rejection_note, match.reviewer = "", None
-    return rows
+    # Rejections are staff decisions: listed only to those who may read a match's history.
+    return [match for match in rows if permissions.can(user, "match.view_history", match)]
 
 
 def matches_for_demand(*, user, demand, limit: int = 20) -> list[Match]:

@@ -28,7 +28,7 @@ RETRY = {
 def match_demand(demand_id: int) -> int:
     """Rank offers for one demand (after it is published or edited)."""
     written = services.match_demand(demand_id=demand_id)
-    warm_reasons.delay(demand_id=demand_id)
+    _warm(demand_id=demand_id)
     return written
 
 
@@ -36,8 +36,16 @@ def match_demand(demand_id: int) -> int:
 def match_offer(offer_id: int) -> int:
     """Rank demands for one offer (after it is published or edited)."""
     written = services.match_offer(offer_id=offer_id)
-    warm_reasons.delay(offer_id=offer_id)
+    _warm(offer_id=offer_id)
     return written
+
+
+def _warm(**record) -> None:
+    """Queue the phrase warming; a broker hiccup must not fail (and redo) the matching."""
+    try:
+        warm_reasons.delay(**record)
+    except Exception:
+        logger.warning("could not queue matching.warm_reasons for %s", record, exc_info=True)
 
 
 @shared_task(name="matching.warm_reasons", **RETRY)

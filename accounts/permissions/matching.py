@@ -111,9 +111,12 @@ def matches_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     if role == Role.STAFF:
         return queryset.filter(demand__province_id=user.province_id)
     if role == Role.REPRESENTATIVE:
-        # A confidential demand stays out of a representative's sight until it is introduced.
-        return queryset.filter(offer__representation_id=user.organization_id).exclude(
-            Q(demand__visibility="confidential") & ~Q(status__in=INTRODUCED_OR_LATER)
+        # Pairs of its offers once staff shortlisted or introduced them: never the engine's
+        # raw proposals nor staff rejections (DESIGN.md; the same rule for pages and the API).
+        # A confidential demand stays out of sight until it is introduced.
+        return queryset.filter(offer__representation_id=user.organization_id).filter(
+            Q(status__in=INTRODUCED_OR_LATER)
+            | (Q(status="shortlisted") & ~Q(demand__visibility="confidential"))
         )
     if role == Role.ENTERPRISE:
         return queryset.filter(

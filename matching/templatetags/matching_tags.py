@@ -1,5 +1,7 @@
 """Match lists to drop into demand and offer pages; each reads through the permission module."""
 
+import logging
+
 from django import template
 
 from accounts import permissions
@@ -7,6 +9,7 @@ from accounts import permissions
 from .. import reasons, selectors
 
 register = template.Library()
+logger = logging.getLogger(__name__)
 
 
 @register.inclusion_tag("matching/_demand_matches.html", takes_context=True)
@@ -15,7 +18,7 @@ def demand_matches(context, demand):
     matches = selectors.matches_for_demand(user=user, demand=demand)
     for match in matches:
         match.demand = demand  # the chips read both texts: no query per match
-    matches = reasons.attach_chips(matches)
+    matches = reasons.attach_chips(matches, user=user)
     rejected = selectors.rejected_for_demand(user=user, demand=demand)
     show = bool(matches or rejected) or permissions.can(user, "demand.view_matches", demand)
     return {"demand": demand, "matches": matches, "rejected": rejected,
@@ -29,7 +32,7 @@ def offer_matches(context, offer):
     matches = selectors.matches_for_offer(user=user, offer=offer)
     for match in matches:
         match.offer = offer  # the chips read both texts: no query per match
-    matches = reasons.attach_chips(matches)
+    matches = reasons.attach_chips(matches, user=user)
     rejected = selectors.rejected_for_offer(user=user, offer=offer)
     show = bool(matches or rejected) or permissions.can(user, "offer.view_matches", offer)
     return {"offer": offer, "matches": matches, "rejected": rejected,
@@ -42,13 +45,18 @@ def percent(score: float) -> int:
     return round(100 * (score or 0))
 
 
-@register.simple_tag
-def match_chips(match, pair_phrases: bool = False) -> list[str]:
+@register.simple_tag(takes_context=True)
+def match_chips(context, match, pair_phrases: bool = False) -> list[str]:
     """Chips of one match. A list of rows uses the phrases already known (same-language ones,
     or pairs cached by a demand or offer page); a single match's page may pair them."""
     if not hasattr(match, "chips"):
         budget = reasons.PAIRING_BUDGET_S if pair_phrases else 0.0
-        visible = reasons.phrases_visible(match)
-        pairs = reasons.phrase_pairs_for([match], budget_s=budget) if visible else {}
+        request = context.get("request")
+        visible = reasons.phrases_visible(match, getattr(request, "user", None))
+        try:
+            pairs = reasons.phrase_pairs_for([match], budget_s=budget) if visible else {}
+        except Exception:  # the chips must never break a page (the cache may be down)
+            logger.exception("key phrases could not be computed")
+            pairs = {}
         match.chips = reasons.match_chips(match, pairs.get(match.pk))
     return match.chips

@@ -116,14 +116,15 @@ def test_a_shortlisted_again_pair_returns_to_the_list(client, rejected, tea_dema
     assert selectors.rejected_for_demand(user=staff_tn, demand=tea_demand) == []
 
 
-def test_the_representative_sees_its_rejected_pair_apart_without_staff_notes(
-    client, rejected, rep_jp, staff_tn
-):
+def test_the_representative_never_sees_a_rejection_of_its_offer(client, rejected, rep_jp, staff_tn):
+    # DESIGN: a representative sees its offers' pairs once staff shortlisted or introduced
+    # them, never rejections (nor the reason, the note or who decided), on pages or by URL.
     client.force_login(rep_jp)
     html = client.get(rejected.offer.get_absolute_url()).content.decode()
-    assert f'data-rejected="{rejected.pk}"' in html
+    assert f'data-rejected="{rejected.pk}"' not in html
     assert NOTE not in html and staff_tn.get_full_name() not in html
-    assert "Why rejected:" in html or "Lý do loại:" in html
+    assert "Why rejected:" not in html and "Lý do loại:" not in html
+    assert client.get(reverse("matching:detail", args=[rejected.pk])).status_code == 404
 
 
 # Who sees the rejected part of each page: (status code, rejected pair listed, staff note shown).
@@ -134,7 +135,7 @@ DEMAND_PAGE = {
     "enterprise_bn": (200, False, False),
     "staff_tn": (200, True, True),
     "staff_bn": (200, False, False),
-    "rep_jp": (200, True, False),
+    "rep_jp": (200, False, False),
     "rep_de": (200, False, False),
     "coordinator": (200, True, True),
     "superuser": (200, True, True),
