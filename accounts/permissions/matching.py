@@ -95,6 +95,9 @@ rules.add_rule("match.view_board", is_staff | is_national)
 # Whose pages carry a "matches" panel even while it is empty.
 rules.add_rule("offer.view_matches", is_staff | is_national | (is_representative & offer_is_own))
 rules.add_rule("demand.view_matches", is_national | (is_staff & demand_is_in_users_province))
+# Who sees the engine's proposals before staff act on them (representatives see a pair once
+# shortlisted or introduced; enterprises once introduced).
+rules.add_rule("match.see_proposals", is_staff | is_national)
 rules.add_rule("matching.rebuild", is_coordinator | is_admin)
 rules.add_rule("matching.settings", is_coordinator | is_admin)
 rules.add_rule("matching.view_runs", is_coordinator | is_admin)

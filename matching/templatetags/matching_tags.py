@@ -37,6 +37,7 @@ def offer_matches(context, offer):
     show = bool(matches or rejected) or permissions.can(user, "offer.view_matches", offer)
     return {"offer": offer, "matches": matches, "rejected": rejected,
             "rejected_total": len(rejected), "show": show,
+            "sees_proposals": permissions.can(user, "match.see_proposals"),
             "request": context["request"]}
 
 
