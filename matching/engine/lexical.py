@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .normalize import tokens, tokens_with_surface
+from .normalize import tokens
 
 
 class BM25Index:
@@ -118,49 +118,3 @@ class BM25Index:
         ]
         return np.concatenate([base, np.asarray(tail, dtype=np.float32)])
 
-    def shared_terms(
-        self, query: str | list[tuple[str, str]], doc_ids: Sequence[int], limit: int = 5
-    ) -> dict[int, list[str]]:
-        """Per document: query words (surface form) it contains, rarest first.
-
-        `query` is a text or its precomputed tokens_with_surface() list. Each query term costs
-        a binary search of its postings for the few `doc_ids`, however common the term.
-        """
-        pairs = tokens_with_surface(query) if isinstance(query, str) else query
-        surfaces: dict[str, str] = {}
-        for term, surface in pairs:
-            if term in self.vocab or term in self.tail_df:
-                surfaces.setdefault(term, surface)
-        result: dict[int, list[str]] = {int(d): [] for d in doc_ids}
-        if not surfaces or not result:
-            return result
-        # Only the rarest query terms can make the list (rarest first, `limit` of them); their
-        # postings are short, which keeps this cheap on a large pool.
-        idf = {t: self._idf(t) for t in surfaces}
-        terms = sorted(surfaces, key=lambda t: (-idf[t], t))[: limit * 4]
-        wanted_docs = np.array(sorted(d for d in result if d < self.base_size), dtype=np.int64)
-        found: dict[int, list[int]] = {d: [] for d in result}
-        for owner, term in enumerate(terms):
-            if term in self.vocab and len(wanted_docs):
-                # A term's postings are sorted by document: binary search for the chosen few.
-                t = self.vocab[term]
-                postings = self.postings[self.indptr[t] : self.indptr[t + 1]]
-                at = np.minimum(np.searchsorted(postings, wanted_docs), len(postings) - 1)
-                for doc in wanted_docs[postings[at] == wanted_docs].tolist():
-                    found[doc].append(owner)
-            for doc in result:
-                if doc >= self.base_size and term in self.tail[doc - self.base_size][0]:
-                    found[doc].append(owner)
-        for doc, owners_of_doc in found.items():
-            ranked = sorted(owners_of_doc, key=lambda o: (-idf[terms[o]], terms[o]))
-            chosen: list[str] = []
-            covered: set[str] = set()
-            for owner in ranked:  # prefer whole phrases over their syllables
-                if terms[owner] in covered:
-                    continue
-                chosen.append(surfaces[terms[owner]])
-                covered.update(terms[owner].split("_"))
-                if len(chosen) == limit:
-                    break
-            result[doc] = chosen
-        return result

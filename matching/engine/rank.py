@@ -16,7 +16,6 @@ import numpy as np
 
 from .calibration import ANY, Reference
 from .lexical import BM25Index
-from .normalize import tokens_with_surface
 from .profiles import DemandProfile, OfferProfile
 from .reasons import Reason, ScoredPair
 from .scoring import (
@@ -347,7 +346,7 @@ def _rank(
         return []
     degraded = query_vector is None or pool.vectors is None
     if degraded or weights.lexical:
-        lexical = pool.bm25.score([token for token, _ in tokens_with_surface(query_text)])
+        lexical = pool.bm25.score(query_text)
         if pool.live_size < pool.size:
             lexical[pool.dead] = 0.0
         lexical = scale_by_max(lexical)

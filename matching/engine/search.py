@@ -37,6 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .calibration import unit_rows as unit  # rows scaled to length 1 (zero rows stay 0)
+
 MIN_Z = 4.5  # a hit is closer to the query than this many std of the reference texts
 MIN_Z_FEEDBACK = 1.2  # the same when records holding the query's words steer it
 RELATIVE = 0.5  # and, steered, within this share of the best record's z
@@ -113,8 +115,3 @@ def hits(
     rows = np.flatnonzero(z >= cut(steered=steered, best=float(z.max()) if best is None else best))
     rows = rows[np.argsort(-z[rows], kind="stable")][:limit]
     return [(int(i), float(z[i])) for i in rows]
-
-
-def unit(x: np.ndarray) -> np.ndarray:
-    norm = np.linalg.norm(x, axis=-1, keepdims=True)
-    return (x / np.maximum(norm, 1e-9)).astype(np.float32)

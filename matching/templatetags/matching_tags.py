@@ -12,33 +12,32 @@ register = template.Library()
 logger = logging.getLogger(__name__)
 
 
+def _panel(context, side: str, record, listed, rejected_of) -> dict:
+    """The matches panel of one demand or offer page: its pairs (with chips), the rejected
+    ones apart, and whether the panel shows at all."""
+    user = context["request"].user
+    matches = listed(user=user, **{side: record})
+    for match in matches:
+        setattr(match, side, record)  # the chips read both texts: no query per match
+    matches = reasons.attach_chips(matches, user=user)
+    rejected = rejected_of(user=user, **{side: record})
+    show = bool(matches or rejected) or permissions.can(user, f"{side}.view_matches", record)
+    return {side: record, "matches": matches, "rejected": rejected,
+            "rejected_total": len(rejected), "show": show,
+            "sees_proposals": permissions.can(user, "match.see_proposals"),
+            "request": context["request"]}
+
+
 @register.inclusion_tag("matching/_demand_matches.html", takes_context=True)
 def demand_matches(context, demand):
-    user = context["request"].user
-    matches = selectors.matches_for_demand(user=user, demand=demand)
-    for match in matches:
-        match.demand = demand  # the chips read both texts: no query per match
-    matches = reasons.attach_chips(matches, user=user)
-    rejected = selectors.rejected_for_demand(user=user, demand=demand)
-    show = bool(matches or rejected) or permissions.can(user, "demand.view_matches", demand)
-    return {"demand": demand, "matches": matches, "rejected": rejected,
-            "rejected_total": len(rejected), "show": show,
-            "request": context["request"]}
+    return _panel(context, "demand", demand, selectors.matches_for_demand,
+                  selectors.rejected_for_demand)
 
 
 @register.inclusion_tag("matching/_offer_matches.html", takes_context=True)
 def offer_matches(context, offer):
-    user = context["request"].user
-    matches = selectors.matches_for_offer(user=user, offer=offer)
-    for match in matches:
-        match.offer = offer  # the chips read both texts: no query per match
-    matches = reasons.attach_chips(matches, user=user)
-    rejected = selectors.rejected_for_offer(user=user, offer=offer)
-    show = bool(matches or rejected) or permissions.can(user, "offer.view_matches", offer)
-    return {"offer": offer, "matches": matches, "rejected": rejected,
-            "rejected_total": len(rejected), "show": show,
-            "sees_proposals": permissions.can(user, "match.see_proposals"),
-            "request": context["request"]}
+    return _panel(context, "offer", offer, selectors.matches_for_offer,
+                  selectors.rejected_for_offer)
 
 
 @register.filter
