@@ -30,3 +30,9 @@ urlpatterns = [
     path("api/", include("offers.api_urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Django's error pages, except under /api/, where every answer is JSON.
+handler400 = "portal.api_errors.bad_request"
+handler403 = "portal.api_errors.permission_denied"
+handler404 = "portal.api_errors.page_not_found"
+handler500 = "portal.api_errors.server_error"
