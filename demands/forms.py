@@ -171,6 +171,7 @@ class ReviewForm(forms.Form):
 
     note = forms.CharField(
         label=_("Note to the enterprise"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=Demand._meta.get_field("review_note").max_length,
         help_text=_("Required when you return the demand. Example: Please add the capacity "
                     "in tonnes per day and a budget range."),
     )

@@ -28,7 +28,7 @@ class SurveyCampaign(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     opens_on = models.DateField(_("opens on"))
     closes_on = models.DateField(_("closes on"))
-    intro = models.TextField(_("introduction"), blank=True)
+    intro = models.TextField(_("introduction"), max_length=4000, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True,
         on_delete=models.SET_NULL, related_name="+",
@@ -126,9 +126,15 @@ class Demand(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
     title = models.CharField(_("title"), max_length=255)
-    problem = models.TextField(_("problem to solve"), blank=True)
-    current_situation = models.TextField(_("current technology and situation"), blank=True)
-    expected_result = models.TextField(_("expected result and technical specifications"), blank=True)
+    # Text sizes: max_length on a TextField is not a database limit, but forms, the API and
+    # the importer enforce it (an 11 MB text otherwise reaches search and the embedder).
+    problem = models.TextField(_("problem to solve"), max_length=4000, blank=True)
+    current_situation = models.TextField(
+        _("current technology and situation"), max_length=4000, blank=True
+    )
+    expected_result = models.TextField(
+        _("expected result and technical specifications"), max_length=4000, blank=True
+    )
     fields = models.ManyToManyField(
         "portal.Field", verbose_name=_("S&T fields"), blank=True, related_name="demands"
     )
@@ -152,7 +158,9 @@ class Demand(models.Model):
     capacity_investment = models.CharField(
         _("investment ability"), max_length=15, choices=Investment.choices, blank=True
     )
-    capacity_note = models.TextField(_("capacity to absorb the technology"), blank=True)
+    capacity_note = models.TextField(
+        _("capacity to absorb the technology"), max_length=2000, blank=True
+    )
     visibility = models.CharField(
         _("visibility"), max_length=12, choices=Visibility.choices, default=Visibility.ANONYMISED
     )
@@ -160,7 +168,7 @@ class Demand(models.Model):
     status = models.CharField(
         _("status"), max_length=15, choices=Status.choices, default=Status.DRAFT
     )
-    review_note = models.TextField(_("review note"), blank=True)
+    review_note = models.TextField(_("review note"), max_length=2000, blank=True)
     # Lower-case, accent-folded copy of the texts: "che" finds "chè" on every database.
     search_text = models.TextField(editable=False, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)

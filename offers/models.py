@@ -49,12 +49,14 @@ class Offer(models.Model):
     provider_country = CountryField(_("provider country"))
     provider_website = models.URLField(_("provider website"), blank=True)
     title = models.CharField(_("title (original language)"), max_length=255)
-    summary = models.TextField(_("summary (original language)"), blank=True)
+    # Text sizes: max_length on a TextField is not a database limit, but forms, the API and
+    # the importer enforce it (an 11 MB text otherwise reaches search and the embedder).
+    summary = models.TextField(_("summary (original language)"), max_length=2000, blank=True)
     title_vi = models.CharField(_("title in Vietnamese"), max_length=255, blank=True)
-    summary_vi = models.TextField(_("summary in Vietnamese"), blank=True)
-    description = models.TextField(_("description"), blank=True)
-    advantages = models.TextField(_("advantages and innovations"), blank=True)
-    applications = models.TextField(_("applications"), blank=True)
+    summary_vi = models.TextField(_("summary in Vietnamese"), max_length=2000, blank=True)
+    description = models.TextField(_("description"), max_length=10000, blank=True)
+    advantages = models.TextField(_("advantages and innovations"), max_length=4000, blank=True)
+    applications = models.TextField(_("applications"), max_length=4000, blank=True)
     fields = models.ManyToManyField(
         "portal.Field", verbose_name=_("S&T fields"), blank=True, related_name="offers"
     )
@@ -71,7 +73,7 @@ class Offer(models.Model):
         "portal.CooperationType", verbose_name=_("cooperation offered"), blank=True,
         related_name="offers",
     )
-    terms = models.TextField(_("indicative terms"), blank=True)
+    terms = models.TextField(_("indicative terms"), max_length=2000, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     source_url = models.URLField(_("source link"), blank=True, max_length=500)
     language = models.CharField(_("language"), max_length=5, default="en")
