@@ -6,12 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Province
 
 from .models import Organization, User
+from .services import normalise_email
 
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
         label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+
+    def clean_username(self) -> str:
+        # django-axes counts failures per username as typed: one spelling, one counter.
+        return normalise_email(self.cleaned_data["username"])
 
 
 class EnterpriseSignupForm(forms.ModelForm):

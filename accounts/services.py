@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -14,6 +18,13 @@ from django.utils.http import urlsafe_base64_encode
 
 from . import permissions
 from .models import Organization, User
+
+logger = logging.getLogger(__name__)
+
+# Password-reset emails: (requests, seconds). Enough for a person who mistyped or lost a mail,
+# too few to flood an inbox or to use the portal as a mail cannon from one address.
+PASSWORD_RESET_PER_ADDRESS = (3, 3600)
+PASSWORD_RESET_PER_IP = (10, 3600)
 
 
 @transaction.atomic
@@ -69,6 +80,49 @@ def user_invite(*, user: User) -> None:
     token = default_token_generator.make_token(user)
     url = settings.SITE_URL + reverse("accounts:invitation", args=[uid, token])
     _send("accounts/email/invitation", [user.email], {"user": user, "url": url})
+
+
+def normalise_email(email: str) -> str:
+    """The one spelling of an address: emails are stored lower-case and matched without case."""
+    return (email or "").strip().lower()
+
+
+def axes_username(request, credentials: dict | None) -> str:
+    """AXES_USERNAME_CALLABLE: every way in (the login page, the admin's) shares one counter
+    per account, whatever the letter case typed."""
+    if credentials:
+        username = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    else:
+        username = getattr(request, "data", request.POST).get(settings.AXES_USERNAME_FORM_FIELD)
+    return normalise_email(username) if isinstance(username, str) else username
+
+
+def password_reset_allowed(*, email: str, ip: str | None) -> bool:
+    """Count one reset request against its address and its IP; False once either is over.
+
+    Fixed windows in the cache. A cache that is down fails open: resets still work, unlimited
+    for the while, rather than nobody being able to recover a password."""
+    email_key = hashlib.sha256(normalise_email(email).encode()).hexdigest()  # no address in the cache
+    counts = [
+        (_count(f"password-reset:address:{email_key}", PASSWORD_RESET_PER_ADDRESS[1]),
+         PASSWORD_RESET_PER_ADDRESS[0]),
+        (_count(f"password-reset:ip:{ip or 'unknown'}", PASSWORD_RESET_PER_IP[1]),
+         PASSWORD_RESET_PER_IP[0]),
+    ]
+    allowed = all(count is None or count <= limit for count, limit in counts)
+    if not allowed:
+        logger.warning("Password reset refused over the limit, from %s", ip)
+    return allowed
+
+
+def _count(key: str, window: int) -> int | None:
+    """This request's number in the window, or None when the cache cannot tell."""
+    try:
+        cache.add(key, 0, timeout=window)  # starts the window; no-op while it runs
+        return cache.incr(key)
+    except Exception:  # any cache failure: fail open (see above)
+        logger.warning("Password reset limit not counted: the cache is unavailable", exc_info=True)
+        return None
 
 
 def _send(template: str, recipients: list[str], context: dict) -> None:

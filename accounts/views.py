@@ -1,7 +1,8 @@
+from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -119,7 +120,20 @@ password_change_done = auth_views.PasswordChangeDoneView.as_view(
     extra_context={"title": gettext_lazy("Password changed"),
                    "message": gettext_lazy("Your password is changed.")},
 )
-password_reset = auth_views.PasswordResetView.as_view(
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page, with requests limited per address and per IP."""
+
+    def form_valid(self, form):
+        if services.password_reset_allowed(
+            email=form.cleaned_data["email"], ip=get_client_ip_address(self.request)
+        ):
+            return super().form_valid(form)
+        # The same answer as when a link is sent: it tells neither that the address has an
+        # account nor that the limit is reached.
+        return HttpResponseRedirect(self.get_success_url())
+
+
+password_reset = PasswordResetView.as_view(
     template_name="accounts/form_page.html",
     email_template_name="accounts/email/password_reset.txt",
     subject_template_name="accounts/email/password_reset_subject.txt",
