@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.models import Organization, User
 from matching.tasks import embed_record, match_demand
+from outbox.services import enqueue_on_commit
 from portal.text import detect_language, normalize_text, search_blob
 from portal.uploads import MAX_ATTACHMENTS, safe_filename
 
@@ -143,7 +144,7 @@ def demand_update(*, demand: Demand, by: User, data: dict[str, Any],
         getattr(demand, name).set(values)
     _add_attachments(demand, by, attachments)
     if demand.status in Demand.LISTED_STATUSES:
-        match_demand.delay_on_commit(demand.id)
+        enqueue_on_commit(match_demand, demand.id)
     return demand
 
 
@@ -210,7 +211,7 @@ def demand_submit(*, demand: Demand, by: User, accept_warnings: bool = False) ->
     submitted = _move(demand, by=by, action="demand.submit", allowed_from=Demand.EDITABLE_STATUSES,
                       to=Status.SUBMITTED, changes=changes)
     # Embed while staff review it: publishing then ranks at once instead of embedding first.
-    embed_record.delay_on_commit("demand", submitted.id)
+    enqueue_on_commit(embed_record, "demand", submitted.id)
     return submitted
 
 
@@ -233,7 +234,7 @@ def demand_publish(*, demand: Demand, by: User, note: str = "") -> Demand:
     locked = _move(demand, by=by, action="demand.publish", allowed_from=[Status.SUBMITTED],
                    to=Status.PUBLISHED, note=normalize_multiline(note),
                    changes={"published_at": timezone.now(), "review_note": ""})
-    match_demand.delay_on_commit(locked.id)  # never enqueue inside a transaction
+    enqueue_on_commit(match_demand, locked.id)  # never enqueue inside a transaction
     _notify_enterprise(locked, kind="demand_published", title=_("Your demand was published"))
     return locked
 

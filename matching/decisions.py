@@ -32,6 +32,7 @@ from redis.exceptions import RedisError
 
 from accounts import permissions
 from demands.models import Demand
+from outbox.services import enqueue_on_commit
 
 from . import corpus, services
 from .engine import tuning
@@ -173,7 +174,7 @@ def weights_proposal_request(*, by) -> WeightsProposal:
         proposal = WeightsProposal.objects.create(
             requested_by=by, based_on_version=corpus.current_weights()[1]
         )
-        propose_weights.delay_on_commit(proposal.id)
+        enqueue_on_commit(propose_weights, proposal.id)
     return proposal
 
 

@@ -19,6 +19,7 @@ from psycopg2.extras import execute_values
 from accounts import permissions
 from demands.models import Demand
 from offers.models import Offer
+from outbox.services import enqueue_on_commit
 
 from . import corpus
 from .engine.rank import rank_demands, rank_offers_many
@@ -289,7 +290,7 @@ def rebuild_start(*, by, enqueue: bool = True) -> MatchingRun:
             total=corpus.matchable_demands().count(), started_by=by,
         )
         if enqueue:
-            rebuild_matches.delay_on_commit(run.id)
+            enqueue_on_commit(rebuild_matches, run.id)
     return run
 
 
@@ -311,7 +312,7 @@ def rebuild_resume(*, run: MatchingRun, by, enqueue: bool = True) -> MatchingRun
             pk=run.pk, state__in=[MatchingRun.State.STOPPED, MatchingRun.State.FAILED]
         ).update(state=MatchingRun.State.RUNNING, error="", finished_at=None)
         if updated and enqueue:
-            rebuild_matches.delay_on_commit(run.id)
+            enqueue_on_commit(rebuild_matches, run.id)
     run.refresh_from_db()
     return run
 

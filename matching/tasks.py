@@ -10,6 +10,8 @@ from celery import shared_task
 from django.db import DatabaseError
 from redis.exceptions import RedisError
 
+from outbox.services import enqueue
+
 from . import decisions, reasons, services
 
 logger = logging.getLogger(__name__)
@@ -43,7 +45,7 @@ def match_offer(offer_id: int) -> int:
 def _warm(**record) -> None:
     """Queue the phrase warming; a broker hiccup must not fail (and redo) the matching."""
     try:
-        warm_reasons.delay(**record)
+        enqueue(warm_reasons, **record)
     except Exception:
         logger.warning("could not queue matching.warm_reasons for %s", record, exc_info=True)
 
@@ -72,7 +74,7 @@ def rebuild_matches(run_id: int) -> None:
         services.rebuild_fail(run_id=run_id, error=error)
         raise
     if more:
-        rebuild_matches.delay(run_id)
+        enqueue(rebuild_matches, run_id)
 
 
 @shared_task(name="matching.propose_weights", **RETRY)
@@ -86,9 +88,9 @@ def reconcile() -> dict:
     """Re-queue records whose matching is missing or stale (a lost task never loses a match)."""
     demand_ids, offer_ids = services.stale_records()
     for demand_id in demand_ids:
-        match_demand.delay(demand_id)
+        enqueue(match_demand, demand_id)
     for offer_id in offer_ids:
-        match_offer.delay(offer_id)
+        enqueue(match_offer, offer_id)
     if demand_ids or offer_ids:
         logger.info("reconcile: re-queued %d demands and %d offers", len(demand_ids), len(offer_ids))
     return {"demands": len(demand_ids), "offers": len(offer_ids)}

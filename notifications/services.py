@@ -13,6 +13,8 @@ from .models import EmailPreference, Kind, Notification
 def notify(*, users: Iterable, kind: str, title: str, body: str = "", url: str = "",
            email: bool = True) -> list[Notification]:
     """Create one notification per user (duplicates and inactive users skipped) and email them."""
+    from outbox.services import enqueue_on_commit
+
     from .tasks import send_email
 
     seen: set[int] = set()
@@ -26,7 +28,7 @@ def notify(*, users: Iterable, kind: str, title: str, body: str = "", url: str =
     if email:
         for notification in created:
             # Never enqueue inside a transaction: the worker could run before the commit.
-            send_email.delay_on_commit(notification.pk)
+            enqueue_on_commit(send_email, notification.pk)
     return created
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
 from matching.tasks import embed_record, match_offer
+from outbox.services import enqueue_on_commit
 from portal.text import detect_language, normalize_text, search_blob
 from portal.uploads import MAX_ATTACHMENTS, safe_filename
 
@@ -219,7 +220,7 @@ def offer_create(*, by, data: dict[str, Any]) -> Offer:
     _save(offer, m2m)
     _record(offer, by=by, from_status="", note="created")
     # Embed the draft now: publishing it later then ranks at once instead of embedding first.
-    embed_record.delay_on_commit("offer", offer.id)
+    enqueue_on_commit(embed_record, "offer", offer.id)
     return offer
 
 
@@ -235,9 +236,9 @@ def offer_update(*, offer: Offer, by, data: dict[str, Any]) -> Offer:
     _save(offer, m2m)
     if offer.status == Offer.Status.PUBLISHED:
         _require_complete(offer)  # raising rolls the edit back
-        match_offer.delay_on_commit(offer.id)
+        enqueue_on_commit(match_offer, offer.id)
     else:
-        embed_record.delay_on_commit("offer", offer.id)
+        enqueue_on_commit(embed_record, "offer", offer.id)
     return offer
 
 
@@ -263,7 +264,7 @@ def offer_publish(*, offer: Offer, by, confirm_similar: bool = False, note: str 
     offer.archived_at = None
     offer.save(update_fields=["status", "published_at", "archived_at", "updated_at"])
     _record(offer, by=by, from_status=from_status, note=note)
-    match_offer.delay_on_commit(offer.id)
+    enqueue_on_commit(match_offer, offer.id)
     return offer
 
 

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "offers",
     "matching",
     "notifications",
+    "outbox",  # tasks kept while the broker is down, sent when it is back
 ]
 
 MIDDLEWARE = [
@@ -95,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.outages.DatabaseUnavailableMiddleware",  # a database outage: 503, a calm page
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
@@ -164,7 +166,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions in the database only: one primary-key read a request, and a cache outage can neither
+# sign anyone out nor (with cached_db, whose cache deletes would be skipped while Redis is
+# away) keep a signed-out or rotated session alive in the cache after it comes back.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Internationalisation: Vietnamese first, English second.
 LANGUAGE_CODE = "vi"
@@ -192,11 +197,16 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
-# Cache: Redis when configured (shared by web processes), else local memory.
+# Cache: Redis when configured (shared by web processes), else local memory. It fails open: a
+# down Redis reads as misses (portal/cache.py), found out within the short timeouts below.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHE_URL = os.environ.get("CACHE_URL", REDIS_URL)
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    "default": {
+        "BACKEND": "portal.cache.FailOpenRedisCache",
+        "LOCATION": CACHE_URL,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+    }
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
@@ -219,6 +229,7 @@ CELERY_BEAT_SCHEDULE = {
     "archive-expired-offers": {"task": "offers.archive_expired", "schedule": 3600 * 6},
     "remind-expiring-offers": {"task": "offers.remind_expiring", "schedule": 3600 * 24},
     "reconcile-matches": {"task": "matching.reconcile", "schedule": 600},
+    "flush-outbox": {"task": "outbox.flush", "schedule": 60},
     "remind-overdue-answers": {"task": "matching.remind_overdue_answers", "schedule": 3600 * 24},
     "weekly-match-digest": {"task": "matching.weekly_digest", "schedule": crontab(hour=7, minute=0, day_of_week=1)},
 }

@@ -61,6 +61,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     healthy = all(ok for ok, _state in results.values())
     body = {"status": "ok" if healthy else "degraded", **{k: state for k, (_ok, state) in results.items()}}
     body["matching"] = health.matching_state()
+    body["outbox"] = health.outbox_state()
     return JsonResponse(body, status=200 if healthy else 503)
 
 

@@ -66,7 +66,7 @@ def test_healthz_reports_database_and_broker(client, db):
 
 
 def test_healthz_answers_503_when_the_broker_is_unreachable(client, db, settings):
-    settings.REDIS_URL = "redis://127.0.0.1:6399/0"  # nothing listens there
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6399/0"  # nothing listens there
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["broker"].startswith("down")
