@@ -271,6 +271,12 @@ class MatchingRun(models.Model):
     processed = models.PositiveIntegerField(_("demands matched"), default=0)
     matches_written = models.PositiveIntegerField(_("matches written"), default=0)
     cursor = models.BigIntegerField(default=0)  # last demand id done: resume starts after it
+    # Touched as each chunk starts and ends: a run without progress for REBUILD_STALL_AFTER
+    # is stalled (its worker was killed, its message sits unacknowledged in the broker).
+    heartbeat_at = models.DateTimeField(_("last progress at"), default=timezone.now)
+    # Bumped by each resume; a chunk message of an earlier attempt (a late re-delivery of the
+    # killed worker's message) is dropped instead of running a second chain of chunks.
+    attempt = models.PositiveIntegerField(default=0)
     error = models.TextField(_("error"), blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True, blank=True,

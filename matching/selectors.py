@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.utils import timezone
 
 from accounts import permissions
 
@@ -101,7 +113,24 @@ def rejected_for_offer(*, user, offer) -> list[Match]:
     return rows
 
 
+def run_stalled_rule() -> Q:
+    """The one rule for a stalled rebuild: running or stopping, and no chunk started or ended
+    for REBUILD_STALL_AFTER seconds. A chunk takes seconds, so its worker was killed (its
+    message then waits out the broker's visibility timeout, an hour) or its message was lost."""
+    cutoff = timezone.now() - timedelta(seconds=settings.REBUILD_STALL_AFTER)
+    return Q(state__in=[MatchingRun.State.RUNNING, MatchingRun.State.STOPPING],
+             heartbeat_at__lt=cutoff)
+
+
+def runs_stalled(queryset: QuerySet | None = None) -> QuerySet:
+    """The stalled runs among `queryset` (default: all runs)."""
+    return (MatchingRun.objects.all() if queryset is None else queryset).filter(run_stalled_rule())
+
+
 def runs_visible_to(user) -> QuerySet:
+    """Runs for the engine page, each with `is_stalled` (then `heartbeat_at` is "stalled since")."""
     if not permissions.can(user, "matching.view_runs"):
         return MatchingRun.objects.none()
-    return MatchingRun.objects.select_related("started_by")
+    return MatchingRun.objects.select_related("started_by").annotate(
+        is_stalled=ExpressionWrapper(run_stalled_rule(), output_field=BooleanField())
+    )

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
+from enum import StrEnum
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -21,7 +23,7 @@ from demands.models import Demand
 from offers.models import Offer
 from outbox.services import enqueue_on_commit
 
-from . import corpus
+from . import corpus, selectors
 from .engine.rank import rank_demands, rank_offers_many
 from .engine.reasons import ScoredPair
 from .models import EngineSettings, Match, MatchedRecord, MatchingRun
@@ -271,56 +273,143 @@ def embed_record(*, kind: str, object_id: int) -> bool:
 # --- full rebuild ---------------------------------------------------------------------------
 
 
+class RunChange(StrEnum):
+    """What a rebuild button (or the sweep) really did; the page says exactly that."""
+
+    STARTED = "started"
+    RESUMED = "resumed"
+    ALREADY_RUNNING = "already_running"
+    ALREADY_STOPPING = "already_stopping"
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+    NOTHING_TO_RESUME = "nothing_to_resume"
+    NOTHING_TO_STOP = "nothing_to_stop"
+
+
+ACTIVE = (MatchingRun.State.RUNNING, MatchingRun.State.STOPPING)
+
+
+def _changed(run: MatchingRun, change: RunChange) -> MatchingRun:
+    run.change = change  # read by the view to word its message
+    return run
+
+
+def _is_stalled(run: MatchingRun) -> bool:
+    return selectors.runs_stalled(MatchingRun.objects.filter(pk=run.pk)).exists()
+
+
+def _requeue(run: MatchingRun, *, enqueue: bool) -> MatchingRun:
+    """Reopen a locked run from its cursor under a new attempt and queue its next chunk.
+
+    The chunk the lost worker held is redone (its upserts give the same rows); the lost
+    worker's own message, if the broker re-delivers it later, carries the old attempt and is
+    dropped by rebuild_chunk, so two chains of chunks never run side by side."""
+    from .tasks import rebuild_matches
+
+    run.state, run.error, run.finished_at = MatchingRun.State.RUNNING, "", None
+    run.attempt += 1
+    run.heartbeat_at = timezone.now()
+    run.save(update_fields=["state", "error", "finished_at", "attempt", "heartbeat_at", "updated_at"])
+    if enqueue:
+        enqueue_on_commit(rebuild_matches, run.id, run.attempt)
+    return _changed(run, RunChange.RESUMED)
+
+
 def rebuild_start(*, by, enqueue: bool = True) -> MatchingRun:
     """Start a full rebuild (one at a time); the worker works through it in chunks.
 
+    An active run is returned instead (`run.change` says so); a stalled one is resumed.
     With enqueue=False the caller runs the chunks itself (`manage.py rebuild_matches`)."""
     permissions.require(by, "matching.rebuild")
     from .tasks import rebuild_matches
 
     with transaction.atomic():
-        active = MatchingRun.objects.select_for_update().filter(
-            state__in=[MatchingRun.State.RUNNING, MatchingRun.State.STOPPING]
-        ).first()
+        active = MatchingRun.objects.select_for_update().filter(state__in=ACTIVE).first()
         if active:
-            return active
+            if _is_stalled(active):
+                return _requeue(active, enqueue=enqueue)
+            return _changed(active, RunChange.ALREADY_RUNNING if active.state == MatchingRun.State.RUNNING
+                            else RunChange.ALREADY_STOPPING)
         _weights, weights_version = corpus.current_weights()
         run = MatchingRun.objects.create(
             engine_version=corpus.engine_version(weights_version),
             total=corpus.matchable_demands().count(), started_by=by,
         )
         if enqueue:
-            enqueue_on_commit(rebuild_matches, run.id)
-    return run
+            enqueue_on_commit(rebuild_matches, run.id, run.attempt)
+    return _changed(run, RunChange.STARTED)
 
 
+@transaction.atomic
 def rebuild_stop(*, run: MatchingRun, by) -> MatchingRun:
+    """Ask a running run to stop after its chunk; a stalled run (no worker on it) stops now."""
     permissions.require(by, "matching.rebuild")
-    MatchingRun.objects.filter(pk=run.pk, state=MatchingRun.State.RUNNING).update(
-        state=MatchingRun.State.STOPPING
-    )
-    run.refresh_from_db()
-    return run
+    run = MatchingRun.objects.select_for_update().get(pk=run.pk)
+    if run.state not in ACTIVE:
+        return _changed(run, RunChange.NOTHING_TO_STOP)
+    if _is_stalled(run):
+        run.state = MatchingRun.State.STOPPED
+        run.save(update_fields=["state", "updated_at"])
+        return _changed(run, RunChange.STOPPED)
+    if run.state == MatchingRun.State.STOPPING:
+        return _changed(run, RunChange.ALREADY_STOPPING)
+    run.state = MatchingRun.State.STOPPING
+    run.save(update_fields=["state", "updated_at"])
+    return _changed(run, RunChange.STOPPING)
 
 
+@transaction.atomic
 def rebuild_resume(*, run: MatchingRun, by, enqueue: bool = True) -> MatchingRun:
+    """Continue a stopped, failed or stalled run from its cursor (a stopping one just keeps
+    going). Returns the run, or the other run already active, with `run.change`."""
     permissions.require(by, "matching.rebuild")
-    from .tasks import rebuild_matches
+    run = MatchingRun.objects.select_for_update().get(pk=run.pk)
+    if run.state == MatchingRun.State.DONE:
+        return _changed(run, RunChange.NOTHING_TO_RESUME)
+    if run.state not in ACTIVE:
+        other = MatchingRun.objects.select_for_update().filter(state__in=ACTIVE).first()
+        if other is not None:  # one run at a time
+            return _changed(other, RunChange.ALREADY_RUNNING)
+        return _requeue(run, enqueue=enqueue)
+    if _is_stalled(run):
+        return _requeue(run, enqueue=enqueue)
+    if run.state == MatchingRun.State.STOPPING:
+        # Its worker is still on the chunk and has not seen the stop yet: it simply goes on.
+        run.state = MatchingRun.State.RUNNING
+        run.save(update_fields=["state", "updated_at"])
+        return _changed(run, RunChange.RESUMED)
+    return _changed(run, RunChange.ALREADY_RUNNING)
 
-    with transaction.atomic():
-        updated = MatchingRun.objects.filter(
-            pk=run.pk, state__in=[MatchingRun.State.STOPPED, MatchingRun.State.FAILED]
-        ).update(state=MatchingRun.State.RUNNING, error="", finished_at=None)
-        if updated and enqueue:
-            enqueue_on_commit(rebuild_matches, run.id)
-    run.refresh_from_db()
-    return run
+
+def rebuild_resume_stalled() -> list[int]:
+    """The sweep's part (matching.reconcile): re-queue each stalled running run from its cursor;
+    a stalled stopping run is marked stopped (a stop was asked for). Returns the runs re-queued."""
+    resumed = []
+    for run_id in selectors.runs_stalled().values_list("pk", flat=True):
+        with transaction.atomic():
+            run = MatchingRun.objects.select_for_update().get(pk=run_id)
+            if not _is_stalled(run):  # a worker took it up meanwhile
+                continue
+            if run.state == MatchingRun.State.STOPPING:
+                run.state = MatchingRun.State.STOPPED
+                run.save(update_fields=["state", "updated_at"])
+                continue
+            _requeue(run, enqueue=True)
+            resumed.append(run.pk)
+    return resumed
 
 
-def rebuild_chunk(*, run_id: int) -> bool:
-    """Match the next chunk of demands after the run's cursor. True when more remain."""
+def rebuild_chunk(*, run_id: int, attempt: int | None = None) -> bool:
+    """Match the next chunk of demands after the run's cursor. True when more remain.
+
+    `attempt` is the run's attempt the message was queued under (None: the caller drives the
+    run itself); a message from before a resume is dropped."""
     with transaction.atomic():
         run = MatchingRun.objects.select_for_update().get(pk=run_id)
+        if attempt is not None and attempt != run.attempt:
+            logger.info("rebuild run %s: dropped a chunk message of attempt %s (the run is at %s)",
+                        run_id, attempt, run.attempt)
+            return False
         if run.state == MatchingRun.State.STOPPING:
             run.state = MatchingRun.State.STOPPED
             run.save(update_fields=["state", "updated_at"])
@@ -329,8 +418,10 @@ def rebuild_chunk(*, run_id: int) -> bool:
             return False  # a duplicate delivery of a finished or stopped run
         demand_ids = list(
             corpus.matchable_demands().filter(pk__gt=run.cursor).order_by("pk")
-            .values_list("pk", flat=True)[:REBUILD_CHUNK]
+            .values_list("pk", flat=True)[:rebuild_chunk_size()]
         )
+        run.heartbeat_at = timezone.now()  # a worker holds the run: not stalled
+        run.save(update_fields=["heartbeat_at"])
     if run.processed % ANALYZE_EVERY == 0 and connection.vendor == "postgresql":
         # A rebuild rewrites the match table faster than autovacuum re-reads its statistics
         # (and autovacuum may be off): with those of a near-empty table the planner scanned
@@ -340,18 +431,28 @@ def rebuild_chunk(*, run_id: int) -> bool:
     written = match_demands(demand_ids=demand_ids) if demand_ids else 0
     with transaction.atomic():
         run = MatchingRun.objects.select_for_update().get(pk=run_id)
+        if attempt is not None and attempt != run.attempt:
+            return False  # resumed while this chunk ran (thought stalled): the new attempt goes on
         # Compare-and-swap on the cursor: a re-delivered chunk does not count twice.
         if demand_ids and demand_ids[-1] > run.cursor:
             run.cursor = demand_ids[-1]
             run.processed = min(run.total, run.processed + len(demand_ids))
             run.matches_written += written
-        more = len(demand_ids) == REBUILD_CHUNK
-        if not more:
+        run.heartbeat_at = timezone.now()
+        more = len(demand_ids) == rebuild_chunk_size()
+        if run.state not in ACTIVE:  # stopped meanwhile as stalled: keep the progress, go no further
+            more = False
+        elif not more:
             run.state = MatchingRun.State.DONE
             run.processed = run.total
             run.finished_at = timezone.now()
         run.save()
     return more
+
+
+def rebuild_chunk_size() -> int:
+    """Demands per chunk; the worker drills set a few so a small corpus has a middle."""
+    return getattr(settings, "REBUILD_CHUNK", REBUILD_CHUNK)
 
 
 # --- repair ------------------------------------------------------------------------------------
@@ -399,9 +500,12 @@ def engine_settings_save(*, by, weights: dict, note: str = "") -> EngineSettings
     return row
 
 
-def rebuild_fail(*, run_id: int, error: Exception) -> None:
+def rebuild_fail(*, run_id: int, error: Exception, attempt: int | None = None) -> None:
     """Record why a rebuild stopped; the coordinator can resume it from its cursor."""
-    MatchingRun.objects.filter(pk=run_id).update(
+    runs = MatchingRun.objects.filter(pk=run_id)
+    if attempt is not None:  # a message from before a resume fails nothing
+        runs = runs.filter(attempt=attempt)
+    runs.update(
         state=MatchingRun.State.FAILED, error=f"{error.__class__.__name__}: {error}"[:2000],
         finished_at=timezone.now(),
     )

@@ -64,17 +64,21 @@ def embed_record(kind: str, object_id: int) -> bool:
 
 
 @shared_task(name="matching.rebuild_matches", **RETRY)
-def rebuild_matches(run_id: int) -> None:
-    """One chunk of a full rebuild; queues the next chunk until the run is done or stopped."""
+def rebuild_matches(run_id: int, attempt: int | None = None) -> None:
+    """One chunk of a full rebuild; queues the next chunk until the run is done or stopped.
+
+    `attempt` is the run's attempt when queued: after a resume (a stalled run), the killed
+    worker's message, re-delivered late by the broker, is dropped. (Messages queued before
+    attempts existed carry none and are taken as the current attempt.)"""
     try:
-        more = services.rebuild_chunk(run_id=run_id)
+        more = services.rebuild_chunk(run_id=run_id, attempt=attempt)
     except (DatabaseError, RedisError, ConnectionError):
         raise
     except Exception as error:
-        services.rebuild_fail(run_id=run_id, error=error)
+        services.rebuild_fail(run_id=run_id, error=error, attempt=attempt)
         raise
     if more:
-        enqueue(rebuild_matches, run_id)
+        enqueue(rebuild_matches, run_id, attempt)
 
 
 @shared_task(name="matching.propose_weights", **RETRY)
@@ -85,7 +89,11 @@ def propose_weights(proposal_id: int) -> None:
 
 @shared_task(name="matching.reconcile")
 def reconcile() -> dict:
-    """Re-queue records whose matching is missing or stale (a lost task never loses a match)."""
+    """Re-queue records whose matching is missing or stale (a lost task never loses a match),
+    and resume rebuilds that stalled (their worker was killed: nobody waits out the broker)."""
+    runs = services.rebuild_resume_stalled()
+    if runs:
+        logger.warning("reconcile: resumed stalled rebuild runs %s", runs)
     demand_ids, offer_ids = services.stale_records()
     for demand_id in demand_ids:
         enqueue(match_demand, demand_id)
@@ -93,7 +101,7 @@ def reconcile() -> dict:
         enqueue(match_offer, offer_id)
     if demand_ids or offer_ids:
         logger.info("reconcile: re-queued %d demands and %d offers", len(demand_ids), len(offer_ids))
-    return {"demands": len(demand_ids), "offers": len(offer_ids)}
+    return {"demands": len(demand_ids), "offers": len(offer_ids), "rebuilds": len(runs)}
 
 
 @shared_task(name="matching.remind_overdue_answers", **RETRY)

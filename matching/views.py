@@ -38,12 +38,30 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "matching/_run_progress.html", {"run": run})
 
 
+def _say_what_happened(request: HttpRequest, run) -> None:
+    """Word the message from the change the service made (`run.change`), never from the
+    button pressed: a press that changed nothing says so."""
+    change = services.RunChange
+    values = {"id": run.pk, "processed": run.processed, "total": run.total,
+              "state": run.get_state_display()}
+    level, text = {
+        change.STARTED: (messages.SUCCESS, _("Rebuild #%(id)d started: %(total)d demands to match.")),
+        change.RESUMED: (messages.SUCCESS, _("Rebuild #%(id)d resumed after %(processed)d of %(total)d demands.")),
+        change.ALREADY_RUNNING: (messages.INFO, _("Rebuild #%(id)d is already running (%(processed)d of %(total)d demands); nothing was changed.")),
+        change.ALREADY_STOPPING: (messages.INFO, _("Rebuild #%(id)d is already stopping after its current chunk; nothing was changed.")),
+        change.STOPPING: (messages.SUCCESS, _("Rebuild #%(id)d stops after its current chunk; you can resume it.")),
+        change.STOPPED: (messages.SUCCESS, _("Rebuild #%(id)d stopped after %(processed)d of %(total)d demands; you can resume it.")),
+        change.NOTHING_TO_RESUME: (messages.WARNING, _("Rebuild #%(id)d has nothing to resume: it is %(state)s.")),
+        change.NOTHING_TO_STOP: (messages.WARNING, _("Rebuild #%(id)d has nothing to stop: it is %(state)s.")),
+    }[run.change]
+    messages.add_message(request, level, text % values)
+
+
 @login_required
 @require_POST
 def run_start(request: HttpRequest) -> HttpResponse:
     _require_runs(request)
-    run = services.rebuild_start(by=request.user)
-    messages.success(request, _("Rebuild started: %(total)d demands to match.") % {"total": run.total})
+    _say_what_happened(request, services.rebuild_start(by=request.user))
     return redirect("matching:runs")
 
 
@@ -52,8 +70,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
 def run_stop(request: HttpRequest, pk: int) -> HttpResponse:
     _require_runs(request)
     run = get_object_or_404(selectors.runs_visible_to(request.user), pk=pk)
-    services.rebuild_stop(run=run, by=request.user)
-    messages.info(request, _("The rebuild stops after the current chunk; you can resume it."))
+    _say_what_happened(request, services.rebuild_stop(run=run, by=request.user))
     return redirect("matching:runs")
 
 
@@ -62,8 +79,7 @@ def run_stop(request: HttpRequest, pk: int) -> HttpResponse:
 def run_resume(request: HttpRequest, pk: int) -> HttpResponse:
     _require_runs(request)
     run = get_object_or_404(selectors.runs_visible_to(request.user), pk=pk)
-    services.rebuild_resume(run=run, by=request.user)
-    messages.success(request, _("The rebuild resumes where it stopped."))
+    _say_what_happened(request, services.rebuild_resume(run=run, by=request.user))
     return redirect("matching:runs")
 
 

@@ -233,6 +233,7 @@ CELERY_BEAT_SCHEDULE = {
     "remind-overdue-answers": {"task": "matching.remind_overdue_answers", "schedule": 3600 * 24},
     "weekly-match-digest": {"task": "matching.weekly_digest", "schedule": crontab(hour=7, minute=0, day_of_week=1)},
 }
+REBUILD_STALL_AFTER = env_int("REBUILD_STALL_AFTER", 180)  # s without chunk progress: a rebuild is stalled (a chunk takes ~10 s)
 
 # Email: console in development; SMTP from the environment in production.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -44,7 +44,7 @@ def test_rebuild_command_resumes_the_stopped_run(tea_demand, offers, coordinator
     from matching import tasks
 
     # A run started on the coordinator's page and stopped before any worker took it.
-    monkeypatch.setattr(tasks.rebuild_matches, "delay_on_commit", lambda run_id: None)
+    monkeypatch.setattr(tasks.rebuild_matches, "delay_on_commit", lambda *args: None)
     run = services.rebuild_start(by=coordinator)
     services.rebuild_stop(run=run, by=coordinator)
     services.rebuild_chunk(run_id=run.pk)
@@ -65,7 +65,7 @@ def test_rebuild_command_refuses_a_second_run_while_one_is_active(
 ):
     from matching import tasks
 
-    monkeypatch.setattr(tasks.rebuild_matches, "delay_on_commit", lambda run_id: None)
+    monkeypatch.setattr(tasks.rebuild_matches, "delay_on_commit", lambda *args: None)
     run = services.rebuild_start(by=coordinator)  # a worker is (said to be) on it
     with pytest.raises(CommandError, match=f"Run {run.pk} is already running"):
         call_command("rebuild_matches", stdout=StringIO())

@@ -90,7 +90,7 @@ def test_repair_sweep_finds_unmatched_and_edited_records(tea_demand, offers):
 def test_rebuild_stops_and_resumes_from_its_cursor(tea_demand, offers, coordinator, monkeypatch):
     from matching import tasks
 
-    monkeypatch.setattr(tasks.rebuild_matches, "delay_on_commit", lambda run_id: None)  # drive chunks by hand
+    monkeypatch.setattr(tasks.rebuild_matches, "delay_on_commit", lambda *args: None)  # drive chunks by hand
     run = services.rebuild_start(by=coordinator)
     services.rebuild_stop(run=run, by=coordinator)
     assert services.rebuild_chunk(run_id=run.id) is False

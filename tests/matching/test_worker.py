@@ -2,15 +2,11 @@
 
 import os
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 
 from matching.models import Match
 from matching.tasks import match_demand
@@ -18,59 +14,12 @@ from portal.celery import app
 from tests.conftest import reload_reference_data
 
 from .conftest import OFFERS, TEA_DEMAND, make_demand, make_offer
+from .workers import Worker, wait_for
 
 # Under pytest-xdist these tests may run in two processes at once (xdist_group is not honoured
 # for a module's pytestmark: pytest-xdist#1295); each process has its own Redis database.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker,
               pytest.mark.xdist_group("celery-worker")]
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
-class Worker:
-    def __init__(self, log_path: Path):
-        db = connection.settings_dict
-        self.log_path = log_path
-        env = {
-            # Not an xdist worker itself: its settings must not shift the Redis database again.
-            **{k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"},
-            "DJANGO_SETTINGS_MODULE": "portal.settings_test",
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}",
-            "REDIS_URL": settings.REDIS_URL,
-        }
-        self.log = open(log_path, "w")  # noqa: SIM115 (closed in stop())
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=prefork",
-             "--concurrency=1", "--loglevel=INFO", "--without-heartbeat", "--without-gossip",
-             "--without-mingle"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        wait_for(lambda: "ready." in self.output(), 60, "the worker to start")
-
-    def output(self) -> str:
-        return self.log_path.read_text()
-
-    def child_pid(self) -> int:
-        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True)
-        return int(children.stdout.split()[0])
-
-    def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
 
 
 @pytest.fixture
