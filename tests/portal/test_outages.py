@@ -133,7 +133,7 @@ def portal_on_own_redis(own_redis, settings):
     """The portal (this process) sends its tasks to, and caches in, the test's own Redis."""
     settings.REDIS_URL = settings.CELERY_BROKER_URL = own_redis.url
     settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": own_redis.url}}
-    previous_url = app.conf.broker_url
+    previous_url, previous_eager = app.conf.broker_url, app.conf.task_always_eager
     app.conf.broker_url = own_redis.url
     app.conf.task_always_eager = False
     _drop_celery_pools()
@@ -141,7 +141,7 @@ def portal_on_own_redis(own_redis, settings):
     FailOpenRedisCache._paused_until = 0.0
     yield own_redis
     app.conf.broker_url = previous_url
-    app.conf.task_always_eager = True
+    app.conf.task_always_eager = previous_eager
     _drop_celery_pools()
     outbox._state.update(paused_until=0.0, kept=False)
     FailOpenRedisCache._paused_until = 0.0
@@ -374,7 +374,7 @@ def test_an_unreachable_database_answers_503_on_healthz_and_a_calm_page_elsewher
         assert json.loads(body)["database"].startswith("down")
 
         # A signed-in visitor (any session cookie makes the portal read its session).
-        status, headers, body = get(reverse("portal:dashboard"), cookie="sessionid=abc123")
+        status, headers, body = get(reverse("portal:dashboard"), cookie="sessionid=" + "x" * 32)
         assert status == 503
         assert headers["Retry-After"] == "60"
         assert headers["Content-Type"].startswith("text/html")
