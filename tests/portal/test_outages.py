@@ -36,7 +36,7 @@ from portal.cache import FailOpenRedisCache
 from portal.celery import app
 from tests.conftest import reload_reference_data
 from tests.matching.conftest import OFFERS, TEA_DEMAND, make_demand, make_offer
-from tests.matching.test_worker import Worker, wait_for
+from tests.matching.workers import Worker, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
