@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -80,6 +82,8 @@ class PortalAutoSchema(AutoSchema):
         }
         if "{" in self.path:
             errors["404"] = "Not found, or not yours."
+        elif self.method == "GET" and self._is_list_view() and self._get_paginator():
+            errors["404"] = "No such page."  # DRF's answer to ?page= past the last one
         for code, description in errors.items():
             responses.setdefault(
                 code,
@@ -94,6 +98,16 @@ class PortalAutoSchema(AutoSchema):
                     OpenApiResponse(response=FIELD_ERRORS, description="Invalid input."), "400"
                 ),
             )
+        elif self.method == "GET" and self._is_list_view() and self._get_paginator():
+            responses.setdefault(
+                "400",
+                self._get_response_for_code(
+                    OpenApiResponse(
+                        response=FIELD_ERRORS, description="Invalid filter value or page size."
+                    ),
+                    "400",
+                ),
+            )
         return responses
 
 
@@ -101,9 +115,22 @@ class ApiPagination(PageNumberPagination):
     page_size_query_param = "page_size"  # 25 by default, up to 100 for scripts
     max_page_size = 100
 
+    def get_page_size(self, request):
+        # DRF silently falls back to 25 on page_size=abc or -3: say it is wrong instead.
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and not (raw.isascii() and raw.isdigit() and int(raw) > 0):
+            raise ValidationError({self.page_size_query_param: [_("A whole number of at least 1; at most 100 rows are sent.")]})
+        return super().get_page_size(request)
+
+    def get_page_number(self, request, paginator):
+        # DRF reads an empty ?page= as the first page; an empty value is no page number.
+        if request.query_params.get(self.page_query_param) == "":
+            raise NotFound(self.invalid_page_message)
+        return super().get_page_number(request, paginator)
+
 
 class IsRepresentative(drf_permissions.BasePermission):
-    message = "Only overseas S&T representatives use this API."
+    message = gettext_lazy("Only overseas S&T representatives use this API.")
 
     def has_permission(self, request, view) -> bool:
         return permissions.can(request.user, "offer.list_own")
