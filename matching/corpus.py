@@ -21,7 +21,7 @@ from demands.models import Demand
 from offers.models import Offer
 
 from .engine.calibration import Reference, load_reference
-from .engine.embedder import Embedder, load_embedder, text_hash
+from .engine.embedder import Embedder, load_embedder, record_vectors, text_hash
 from .engine.profiles import DemandProfile, OfferProfile
 from .engine.rank import DemandIndex, OfferIndex
 from .engine.scoring import DEFAULT_WEIGHTS, ENGINE_VERSION, Weights
@@ -217,8 +217,9 @@ def vectors_for(kind: str, profiles: list) -> np.ndarray | None:
             found[i] = True
     stale = np.flatnonzero(~found).tolist()
     if stale:
-        embed = model.embed_queries if kind == Embedding.Kind.DEMAND else model.embed_passages
-        fresh = embed([profiles[i].full_text for i in stale])
+        side = "demand" if kind == Embedding.Kind.DEMAND else "offer"
+        fresh = record_vectors(model, side, [profiles[i].title for i in stale],
+                               [profiles[i].full_text for i in stale])
         matrix[stale] = fresh
         Embedding.objects.bulk_create(
             [

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .calibration import load_reference
-from .embedder import Embedder, load_embedder
+from .embedder import Embedder, load_embedder, record_vectors
 from .lexical import BM25Index
 from .profiles import DemandProfile, OfferProfile
 from .rank import OfferIndex, rank_offers
@@ -112,8 +112,8 @@ def _rankings(
         raise ValueError(f"unknown engine {engine!r}")
     offer_vectors = demand_vectors = None
     if embedder is not None:
-        offer_vectors = embedder.embed_passages([o.full_text for o in offers])
-        demand_vectors = embedder.embed_queries([d.full_text for d in demands])
+        offer_vectors = record_vectors(embedder, "offer", [o.title for o in offers], [o.full_text for o in offers])
+        demand_vectors = record_vectors(embedder, "demand", [d.title for d in demands], [d.full_text for d in demands])
     index = OfferIndex(offers, offer_vectors, reference=load_reference(embedder) if embedder else None)
     return [
         [

@@ -63,4 +63,4 @@ def test_embedder_reads_what_the_user_means_despite_decomposed_accents():
     decomposed = "Co\u0302ng nghe\u0323\u0302 sa\u0302\u0301y che\u0300"  # as some keyboards send it
     vectors = embedder.embed_queries([composed, decomposed])
     assert float(vectors[0] @ vectors[1]) > 0.9999
-    assert embedder.model_version.endswith("-onnx")
+    assert "-onnx-" in embedder.model_version
