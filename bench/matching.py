@@ -36,7 +36,8 @@ def setup_django(database_url: str) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ["DATABASE_URL"] = database_url
-    os.environ.pop("REDIS_URL", None)  # tasks in-process: the benchmark times the work itself
+    os.environ.pop("REDIS_URL", None)
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"  # tasks in-process: the benchmark times the work itself
     os.environ.setdefault("HTTPS", "0")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -82,7 +83,7 @@ def build_corpus(n_offers: int, n_demands: int, seed: int = 7) -> dict:
     from accounts.models import Organization
     from demands.models import Demand
     from matching import corpus
-    from matching.engine.embedder import text_hash
+    from matching.engine.embedder import record_vectors, text_hash
     from matching.models import Embedding, Match, MatchedRecord, MatchingRun
     from offers.models import Offer
     from portal.models import Field
@@ -110,9 +111,11 @@ def build_corpus(n_offers: int, n_demands: int, seed: int = 7) -> dict:
     # Base vectors: the real model on the real texts (as the portal would embed them).
     from matching.engine.profiles import DemandProfile, OfferProfile
 
-    offer_base_vectors = model.embed_passages(
+    offer_base_vectors = record_vectors(
+        model, "offer", [r["title"] for r in base_offers],
         [OfferProfile(id=0, title=r["title"], text=r["description"]).full_text for r in base_offers])
-    demand_base_vectors = model.embed_queries(
+    demand_base_vectors = record_vectors(
+        model, "demand", [r["title"] for r in base_demands],
         [DemandProfile(id=0, title=r["title"], text=r["description"]).full_text for r in base_demands])
 
     batch = 5000
@@ -215,6 +218,7 @@ def timed_new_demands(base: dict, count: int) -> tuple[list[float], list[float]]
     embedding its text alone (measured apart, so the figure can be split)."""
     from demands.models import Demand
     from matching import corpus, services
+    from matching.engine.embedder import record_vectors
 
     timings, embeddings = [], []
     for i in range(count):
@@ -229,9 +233,9 @@ def timed_new_demands(base: dict, count: int) -> tuple[list[float], list[float]]
         started = time.perf_counter()
         services.match_demand(demand_id=demand.id)
         timings.append((time.perf_counter() - started) * 1000)
-        text = corpus.demand_profile(demand).full_text
+        profile = corpus.demand_profile(demand)
         started = time.perf_counter()
-        corpus.embedder().embed_queries([text])
+        record_vectors(corpus.embedder(), "demand", [profile.title], [profile.full_text])
         embeddings.append((time.perf_counter() - started) * 1000)
     return timings, embeddings
 
@@ -260,6 +264,7 @@ def timed_submitted_demands(base: dict, count: int) -> list[float]:
 
 def timed_new_offers(base: dict, count: int) -> tuple[list[float], list[float]]:
     from matching import corpus, services
+    from matching.engine.embedder import record_vectors
     from offers.models import Offer
 
     timings, embeddings = [], []
@@ -274,9 +279,9 @@ def timed_new_offers(base: dict, count: int) -> tuple[list[float], list[float]]:
         started = time.perf_counter()
         services.match_offer(offer_id=offer.id)
         timings.append((time.perf_counter() - started) * 1000)
-        text = corpus.offer_profile(offer).full_text
+        profile = corpus.offer_profile(offer)
         started = time.perf_counter()
-        corpus.embedder().embed_passages([text])
+        record_vectors(corpus.embedder(), "offer", [profile.title], [profile.full_text])
         embeddings.append((time.perf_counter() - started) * 1000)
     return timings, embeddings
 
