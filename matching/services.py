@@ -492,11 +492,16 @@ def _records_done(kind: str, object_ids: list[int], version: str) -> None:
 def engine_settings_save(*, by, weights: dict, note: str = "") -> EngineSettings:
     """A new version of the weights; reconciliation then re-matches everything."""
     permissions.require(by, "matching.settings")
+    from .tasks import reconcile
+
     current = EngineSettings.objects.order_by("-version").first()
     row = EngineSettings.objects.create(
         weights=weights, note=note, updated_by=by, version=(current.version + 1) if current else 1
     )
     corpus.forget_indexes()
+    # Re-match now rather than at the next sweep (up to 10 minutes away); the sweep stays the
+    # guarantee if this message is lost.
+    reconcile.delay_on_commit()
     return row
 
 
