@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
+from django.db import connection
 from django.utils import timezone
 
 from demands.models import Demand
@@ -248,9 +249,33 @@ def reference() -> Reference | None:
 # --- in-process indexes --------------------------------------------------------------------------
 
 
-# A record's updated_at is stamped before its transaction commits. Each freshness check
-# re-reads this far back, so a slow transaction that commits late is still noticed.
+# A record's updated_at is stamped before its transaction commits, so a look at "what changed
+# since" must reach back to the start of every transaction still open when the last look was
+# taken. On PostgreSQL that start is read (read_horizon); elsewhere (the embedded SQLite demo,
+# a few hundred rows) a fixed margin does. A fixed 5-minute margin on PostgreSQL made every
+# match after an import of 100k offers re-read those 100k rows (322-362 ms instead of 80 ms).
 COMMIT_MARGIN = timedelta(minutes=5)
+# Between the application's clock (updated_at) and the database's (xact_start).
+CLOCK_SKEW = timedelta(seconds=5)
+
+
+def read_horizon() -> datetime:
+    """Every row committed after this call has updated_at >= the returned time: the start of
+    the oldest transaction open now (or now), less the clock skew.
+
+    Reads pg_stat_activity, which shows xact_start of the sessions of the portal's own
+    database role (all of its writers); autovacuum and other databases are left out.
+    """
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        return now - COMMIT_MARGIN
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        )
+        (oldest,) = cursor.fetchone()
+    return min(oldest, now) - CLOCK_SKEW if oldest else now - CLOCK_SKEW
 
 
 @dataclass
@@ -258,7 +283,7 @@ class _Cached:
     index: OfferIndex | DemandIndex
     weights: Weights
     stamps: dict[int, datetime]  # updated_at of each indexed record, as read for the index
-    checked_at: datetime
+    horizon: datetime  # read_horizon() taken before the last look: the next one reads from it
     changes: int = 0  # records folded in since the index was built
 
 
@@ -276,7 +301,7 @@ def _changes(cached: _Cached, model, statuses) -> tuple[dict[int, datetime], set
     """Since the last look: {id: updated_at} of matchable records published or edited, and
     the ids of indexed records withdrawn. One range scan on the updated_at index (drafts being
     edited are read and skipped), instead of an aggregate over every row on each match."""
-    recent = model.objects.filter(updated_at__gte=cached.checked_at - COMMIT_MARGIN).order_by()
+    recent = model.objects.filter(updated_at__gte=cached.horizon).order_by()
     edited: dict[int, datetime] = {}
     withdrawn: set[int] = set()
     for pk, status, updated_at in recent.values_list("pk", "status", "updated_at"):
@@ -300,11 +325,11 @@ def _index(name: str, weights: Weights):
     changed records, built afresh after many changes or a change of weights."""
     model, statuses, load, index_class, kind = _SIDES[name]
     cached = _state.get(name)
-    now = timezone.now()
+    horizon = read_horizon()  # before reading: what commits later is seen by the next look
     if cached and cached.weights == weights:
         edited, withdrawn = _changes(cached, model, statuses)
         if not edited and not withdrawn:
-            cached.checked_at = now
+            cached.horizon = horizon
             return cached.index
         if cached.changes + len(edited) + len(withdrawn) <= MAX_CHANGES:
             profiles = load(edited)
@@ -315,14 +340,14 @@ def _index(name: str, weights: Weights):
             for pk in withdrawn | (set(edited) - {p.id for p in profiles}):
                 stamps.pop(pk, None)
             changes = cached.changes + len(edited) + len(withdrawn)
-            _state[name] = _Cached(index, weights, stamps, now, changes)
+            _state[name] = _Cached(index, weights, stamps, horizon, changes)
             return index
     stamps = _stamps(model, statuses)  # before the rows: a race means a rebuild, not a miss
     profiles = load()
     vectors = vectors_for(kind, profiles)
     _state.pop(name, None)  # let the old index go before the new one is built
     index = index_class(profiles, vectors, reference=reference())
-    _state[name] = _Cached(index, weights, stamps, now)
+    _state[name] = _Cached(index, weights, stamps, horizon)
     return index
 
 

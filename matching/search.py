@@ -39,7 +39,6 @@ SCOPE_ROUNDS = 4  # blocks of candidates checked at most
 FEEDBACK = 10  # lexical hits of each kind and word that steer the query
 COMMON = 0.2  # a word in more than this share of a kind's records steers nothing
 RECHECK = timedelta(seconds=60)  # how often re-embedded texts are looked for
-COMMIT_MARGIN = timedelta(minutes=5)  # updated_at is stamped before commit (see corpus.py)
 
 _lock = threading.Lock()
 _cache: dict[str, _Vectors] = {}
@@ -64,6 +63,7 @@ class _Vectors:
         self.row_of: dict[int, int] = {}
         self.last_id = 0  # highest Embedding.id read
         self.checked_at = timezone.now()
+        self.horizon = corpus.read_horizon()  # taken before the first read
 
     @property
     def ids(self) -> np.ndarray:
@@ -135,7 +135,7 @@ def _vectors(kind: str, reference: Reference, dim: int) -> _Vectors:
         return cached
     if now - cached.checked_at > RECHECK:
         # Everything re-embedded since the last look (however long ago), not the last minute.
-        since = cached.checked_at - COMMIT_MARGIN
+        since, cached.horizon = cached.horizon, corpus.read_horizon()
         cached.checked_at = now
         cached.merge(_rows(kind, model_version, updated_at__gte=since))
     latest = Embedding.objects.filter(kind=kind).aggregate(last=Max("pk"))["last"] or 0
