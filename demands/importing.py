@@ -1,57 +1,59 @@
-"""Survey spreadsheets (XLSX or CSV): parse, preview every row's errors, then write all or nothing.
+"""Survey spreadsheets (XLSX or CSV): preview every row's errors, then write all or nothing.
 
 A row is keyed by enterprise tax code + title + campaign: a row whose demand exists already
 is skipped, so uploading the same file twice creates nothing new. Unknown tax codes create
-the enterprise in pending state in the staff member's province.
+the enterprise in pending state in the staff member's province. Reading, the row cap, the
+header check and the pending file are portal/importing.py's; here the columns, the row form
+and what is written.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime
 import io
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from accounts import permissions
 from accounts.models import Organization, User, tax_code_validator
+from portal.importing import XLSX_TYPE, Column, FileRefused, Preview, Row, read_rows
 from portal.models import CooperationType, Field, TechnologyReadinessLevel
 from portal.text import fold, normalize_text
 
 from . import services
+from .forms import MAX_FIELDS, VNDField
 from .models import Demand, DemandEvent, SurveyCampaign, Visibility
 
-MAX_ROWS = 2000
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["COLUMNS", "EXAMPLE_ROW", "XLSX_TYPE", "demands_import", "preview"]
 
 # key, Vietnamese header (the template's), required, what it holds (shown on the import page)
 COLUMNS = [
-    ("tax_code", "Mã số thuế", True, gettext_lazy("10 digits (or 10-3 for a branch). Example: 4600100001")),
-    ("enterprise_name", "Tên doanh nghiệp", False, gettext_lazy("Needed when the enterprise is not registered yet.")),
-    ("enterprise_email", "Email doanh nghiệp", False, gettext_lazy("Contact email of a new enterprise.")),
-    ("title", "Tên nhu cầu", True, gettext_lazy("One line. Example: Dây chuyền héo và vò chè tự động")),
-    ("problem", "Vấn đề cần giải quyết", False, gettext_lazy("Free text.")),
-    ("current_situation", "Hiện trạng công nghệ", False, gettext_lazy("Free text.")),
-    ("expected_result", "Kết quả mong muốn và thông số kỹ thuật", False, gettext_lazy("Free text.")),
-    ("fields", "Lĩnh vực KH&CN", False, gettext_lazy("1 to 3 codes separated by ';'. Example: 2.11; 4.01")),
-    ("keywords", "Từ khóa", False, gettext_lazy("Separated by commas.")),
-    ("cooperation", "Hình thức hợp tác", False, gettext_lazy("Codes separated by ';': license, technology_transfer, joint_venture, equipment_purchase, technical_cooperation, training, consulting, research_cooperation")),
-    ("trl_min", "TRL tối thiểu", False, gettext_lazy("A whole number from 1 to 9.")),
-    ("budget_min_vnd", "Kinh phí từ (VNĐ)", False, gettext_lazy("Digits only. Example: 500000000")),
-    ("budget_max_vnd", "Kinh phí đến (VNĐ)", False, gettext_lazy("Digits only. Example: 2000000000")),
-    ("wanted_by", "Thời hạn cần", False, gettext_lazy("A date: 2026-12-31 or 31/12/2026.")),
-    ("preferred_countries", "Quốc gia ưu tiên", False, gettext_lazy("Two-letter codes separated by ';'. Example: JP; KR")),
-    ("visibility", "Chế độ hiển thị", False, gettext_lazy("public, anonymised (default) or confidential.")),
+    Column("tax_code", "Mã số thuế", True, gettext_lazy("10 digits (or 10-3 for a branch). Example: 4600100001")),
+    Column("enterprise_name", "Tên doanh nghiệp", False, gettext_lazy("Needed when the enterprise is not registered yet.")),
+    Column("enterprise_email", "Email doanh nghiệp", False, gettext_lazy("Contact email of a new enterprise.")),
+    Column("title", "Tên nhu cầu", True, gettext_lazy("One line. Example: Dây chuyền héo và vò chè tự động")),
+    Column("problem", "Vấn đề cần giải quyết", False, gettext_lazy("Free text.")),
+    Column("current_situation", "Hiện trạng công nghệ", False, gettext_lazy("Free text.")),
+    Column("expected_result", "Kết quả mong muốn và thông số kỹ thuật", False, gettext_lazy("Free text.")),
+    Column("fields", "Lĩnh vực KH&CN", False, gettext_lazy("1 to 3 codes separated by ';'. Example: 2.11; 4.01")),
+    Column("keywords", "Từ khóa", False, gettext_lazy("Separated by commas.")),
+    Column("cooperation", "Hình thức hợp tác", False, gettext_lazy("Codes separated by ';': license, technology_transfer, joint_venture, equipment_purchase, technical_cooperation, training, consulting, research_cooperation")),
+    Column("trl_min", "TRL tối thiểu", False, gettext_lazy("A whole number from 1 to 9.")),
+    Column("budget_min_vnd", "Kinh phí từ (VNĐ)", False, gettext_lazy("Digits only. Example: 500000000")),
+    Column("budget_max_vnd", "Kinh phí đến (VNĐ)", False, gettext_lazy("Digits only. Example: 2000000000")),
+    Column("wanted_by", "Thời hạn cần", False, gettext_lazy("A date: 2026-12-31 or 31/12/2026.")),
+    Column("preferred_countries", "Quốc gia ưu tiên", False, gettext_lazy("Two-letter codes separated by ';'. Example: JP; KR")),
+    Column("visibility", "Chế độ hiển thị", False, gettext_lazy("public, anonymised (default) or confidential.")),
 ]
-REQUIRED = {key for key, _h, required, _help in COLUMNS if required}
+HEADER = {column.key: column.header for column in COLUMNS}
 EXAMPLE_ROW = [
     "4600100001", "Công ty Cổ phần Chè Tân Cương Hoàng Bình", "lienhe@chetancuong.vn",
     "Dây chuyền làm héo và vò chè xanh tự động",
@@ -61,219 +63,145 @@ EXAMPLE_ROW = [
     "2.11; 4.01", "chè xanh, làm héo, vò chè", "equipment_purchase; training", "8",
     "500000000", "2000000000", "2026-12-31", "JP; KR", "anonymised",
 ]
+DEMAND_FIELDS = (
+    "title", "problem", "current_situation", "expected_result", "fields", "keywords",
+    "cooperation", "trl_min", "budget_min_vnd", "budget_max_vnd", "wanted_by",
+    "preferred_countries", "visibility",
+)
 
 
-def _header_key(text: Any) -> str | None:
-    folded = fold(str(text or "")).strip()
-    for key, header, _required, _help in COLUMNS:
-        if folded in (key, fold(header)):
-            return key
-    return None
+def _codes(value: str) -> list[str]:
+    return [p.strip() for p in (value or "").replace(",", ";").split(";") if p.strip()]
+
+
+def _text_field(name: str) -> forms.CharField:
+    return forms.CharField(required=False, max_length=Demand._meta.get_field(name).max_length)
+
+
+def _reference() -> dict:
+    cooperation = {}
+    for code, vi, en in CooperationType.objects.values_list("code", "name_vi", "name_en"):
+        for name in (code, vi, en):
+            cooperation[fold(name)] = code
+    visibility = {fold(str(label)).split(":")[0]: value for value, label in Visibility.choices}
+    visibility.update({value: value for value in Visibility.values})
+    visibility.update({"cong khai": "public", "an danh": "anonymised", "bao mat": "confidential"})
+    return {
+        "fields": set(Field.objects.filter(parent__isnull=False).values_list("code", flat=True)),
+        "cooperation": cooperation,
+        "visibility": visibility,
+    }
+
+
+class RowForm(forms.Form):
+    """One survey answer, checked the way the demand form checks it."""
+
+    tax_code = forms.CharField(max_length=14, validators=[tax_code_validator])
+    enterprise_name = forms.CharField(max_length=255, required=False)
+    enterprise_email = forms.EmailField(max_length=254, required=False)
+    title = forms.CharField(max_length=Demand._meta.get_field("title").max_length)
+    problem = _text_field("problem")
+    current_situation = _text_field("current_situation")
+    expected_result = _text_field("expected_result")
+    fields = forms.CharField(required=False)
+    keywords = _text_field("keywords")
+    cooperation = forms.CharField(required=False)
+    trl_min = forms.IntegerField(min_value=1, max_value=9, required=False)
+    budget_min_vnd = VNDField(required=False)
+    budget_max_vnd = VNDField(required=False)
+    wanted_by = forms.DateField(required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"])
+    preferred_countries = forms.CharField(required=False)
+    visibility = forms.CharField(required=False)
+
+    def __init__(self, *args, reference: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reference = reference
+
+    @staticmethod
+    def _unknown(codes: list[str]) -> forms.ValidationError:
+        return forms.ValidationError(_("Unknown codes: %(codes)s"), params={"codes": ", ".join(codes)})
+
+    def clean_title(self):
+        title = normalize_text(self.cleaned_data["title"])
+        if not title:
+            raise forms.ValidationError(self.fields["title"].error_messages["required"])
+        return title
+
+    def clean_fields(self):
+        codes = list(dict.fromkeys(_codes(self.cleaned_data["fields"])))
+        unknown = [c for c in codes if c not in self.reference["fields"]]
+        if unknown:
+            raise self._unknown(unknown)
+        if len(codes) > MAX_FIELDS:
+            raise forms.ValidationError(_("At most three fields."))
+        return codes
+
+    def clean_cooperation(self):
+        names = _codes(self.cleaned_data["cooperation"])
+        unknown = [n for n in names if fold(n) not in self.reference["cooperation"]]
+        if unknown:
+            raise self._unknown(unknown)
+        return list(dict.fromkeys(self.reference["cooperation"][fold(n)] for n in names))
+
+    def clean_preferred_countries(self):
+        codes = [c.upper() for c in _codes(self.cleaned_data["preferred_countries"])]
+        unknown = [c for c in codes if c not in countries]
+        if unknown:
+            raise self._unknown(unknown)
+        return codes
+
+    def clean_visibility(self):
+        value = fold(self.cleaned_data["visibility"])
+        if not value:
+            return Visibility.ANONYMISED.value
+        if value not in self.reference["visibility"]:
+            raise forms.ValidationError(_("Write public, anonymised or confidential."))
+        return self.reference["visibility"][value]
+
+    def clean(self):
+        low, high = self.cleaned_data.get("budget_min_vnd"), self.cleaned_data.get("budget_max_vnd")
+        if low is not None and high is not None and high < low:
+            self.add_error("budget_max_vnd", _("The upper bound is below the lower bound."))
+        return self.cleaned_data
 
 
 @dataclass
-class Row:
-    number: int  # as the spreadsheet shows it (the header is row 1)
-    raw: dict[str, Any]
-    errors: list[str] = field(default_factory=list)
-    data: dict[str, Any] = field(default_factory=dict)
+class DemandRow(Row):
     organization: Organization | None = None
     new_enterprise: bool = False
     exists: bool = False
 
     @property
     def title(self) -> str:
-        return str(self.raw.get("title") or "")
+        return self.data.get("title") or self.values.get("title", "")
 
     @property
     def tax_code(self) -> str:
-        return _text(self.raw.get("tax_code"))
+        return self.values.get("tax_code", "").strip()
 
 
 @dataclass
-class Preview:
-    rows: list[Row]
-    errors: list[str] = field(default_factory=list)  # file-level
-
+class DemandPreview(Preview):
     @property
-    def has_errors(self) -> bool:
-        return bool(self.errors) or any(row.errors for row in self.rows)
-
-    @property
-    def to_create(self) -> list[Row]:
+    def to_create(self) -> list[DemandRow]:
         return [row for row in self.rows if not row.errors and not row.exists]
 
     @property
     def already_there(self) -> int:
         return sum(1 for row in self.rows if row.exists)
 
-    @property
-    def error_rows(self) -> list[Row]:
-        return [row for row in self.rows if row.errors]
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-def read_table(content: bytes, filename: str) -> list[list[Any]]:
-    """All rows of the first sheet (or the CSV), as lists of cell values."""
-    if filename.lower().endswith(".csv"):
-        text = content.decode("utf-8-sig", errors="replace")
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
-        return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
-    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    try:
-        sheet = workbook.worksheets[0]
-        return [list(r) for r in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
-    finally:
-        workbook.close()
-
-
-def parse(content: bytes, filename: str) -> tuple[list[Row], list[str]]:
-    try:
-        table = read_table(content, filename)
-    except Exception:  # a broken zip, not a workbook, undecodable CSV: one clear message
-        return [], [_("The file could not be read as XLSX or CSV.")]
-    if not table:
-        return [], [_("The file is empty.")]
-    keys = [_header_key(cell) for cell in table[0]]
-    missing = REQUIRED - set(keys)
-    if missing:
-        names = ", ".join(h for k, h, _r, _help in COLUMNS if k in missing)
-        return [], [_("Missing columns: %(names)s. Start from the template.") % {"names": names}]
-    rows = []
-    for index, values in enumerate(table[1:], start=2):
-        if all(v is None or str(v).strip() == "" for v in values):
-            continue
-        raw = {key: value for key, value in zip(keys, values, strict=False) if key}
-        rows.append(Row(number=index, raw=raw))
-    if len(rows) > MAX_ROWS:
-        return [], [_("At most %(n)d rows per file.") % {"n": MAX_ROWS}]
-    if not rows:
-        return [], [_("The file has no rows under the header.")]
-    return rows, []
-
-
-# --- checking --------------------------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _codes(value: Any) -> list[str]:
-    return [p.strip() for p in _text(value).replace(",", ";").split(";") if p.strip()]
-
-
-def _amount(row: Row, key: str, label: str) -> int | None:
-    value = _text(row.raw.get(key)).replace(".", "").replace(",", "").replace(" ", "")
-    if not value:
-        return None
-    if not value.isdigit():
-        row.errors.append(_("%(col)s: write digits only.") % {"col": label})
-        return None
-    return int(value)
-
-
-def _date(row: Row, value: Any) -> datetime.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
-        try:
-            return datetime.datetime.strptime(_text(value), fmt).date()  # noqa: DTZ007
-        except ValueError:
-            continue
-    row.errors.append(_("Thời hạn cần: not a date (use 2026-12-31 or 31/12/2026)."))
-    return None
-
-
-class _Reference:
-    def __init__(self):
-        self.fields = set(Field.objects.filter(parent__isnull=False).values_list("code", flat=True))
-        self.cooperation = {}
-        for code, vi, en in CooperationType.objects.values_list("code", "name_vi", "name_en"):
-            for name in (code, vi, en):
-                self.cooperation[fold(name)] = code
-        self.trl = set(TechnologyReadinessLevel.objects.values_list("level", flat=True))
-        self.visibility = {fold(str(label)).split(":")[0]: value
-                           for value, label in Visibility.choices}
-        self.visibility.update({value: value for value in Visibility.values})
-        self.visibility.update({"cong khai": "public", "an danh": "anonymised", "bao mat": "confidential"})
-
-
-def _check_row(row: Row, ref: _Reference) -> None:
-    data: dict[str, Any] = {}
-    tax_code = _text(row.raw.get("tax_code"))
-    try:
-        tax_code_validator(tax_code)
-    except ValidationError:
-        row.errors.append(_("Mã số thuế: %(v)s is not a tax code (10 digits, or 10-3).")
-                          % {"v": tax_code or "-"})
-    title = normalize_text(_text(row.raw.get("title")))
-    if not title:
-        row.errors.append(_("Tên nhu cầu: required."))
-    elif len(title) > 255:
-        row.errors.append(_("Tên nhu cầu: at most 255 characters."))
-    data["title"] = title
-    for key in ("problem", "current_situation", "expected_result", "keywords"):
-        data[key] = _text(row.raw.get(key))
-    codes = _codes(row.raw.get("fields"))
-    unknown = [c for c in codes if c not in ref.fields]
-    if unknown:
-        row.errors.append(_("Lĩnh vực KH&CN: unknown codes %(c)s.") % {"c": ", ".join(unknown)})
-    if len(codes) > 3:
-        row.errors.append(_("Lĩnh vực KH&CN: at most 3 fields."))
-    data["fields"] = codes
-    coop = []
-    for name in _codes(row.raw.get("cooperation")):
-        code = ref.cooperation.get(fold(name))
-        if code is None:
-            row.errors.append(_("Hình thức hợp tác: unknown value %(v)s.") % {"v": name})
-        else:
-            coop.append(code)
-    data["cooperation"] = coop
-    trl = _text(row.raw.get("trl_min"))
-    data["trl_min"] = None
-    if trl:
-        if not trl.isdigit() or int(trl) not in ref.trl:
-            row.errors.append(_("TRL tối thiểu: a whole number from 1 to 9."))
-        else:
-            data["trl_min"] = int(trl)
-    data["budget_min_vnd"] = _amount(row, "budget_min_vnd", "Kinh phí từ (VNĐ)")
-    data["budget_max_vnd"] = _amount(row, "budget_max_vnd", "Kinh phí đến (VNĐ)")
-    if None not in (data["budget_min_vnd"], data["budget_max_vnd"]) \
-            and data["budget_max_vnd"] < data["budget_min_vnd"]:
-        row.errors.append(_("Kinh phí: the upper bound is below the lower bound."))
-    data["wanted_by"] = _date(row, row.raw.get("wanted_by"))
-    country_codes = [c.upper() for c in _codes(row.raw.get("preferred_countries"))]
-    bad = [c for c in country_codes if c not in countries]
-    if bad:
-        row.errors.append(_("Quốc gia ưu tiên: unknown codes %(c)s.") % {"c": ", ".join(bad)})
-    data["preferred_countries"] = [c for c in country_codes if c in countries]
-    visibility = _text(row.raw.get("visibility"))
-    data["visibility"] = ref.visibility.get(fold(visibility), None) if visibility else "anonymised"
-    if data["visibility"] is None:
-        row.errors.append(_("Chế độ hiển thị: public, anonymised or confidential."))
-    row.data = data
-
 
 def preview(*, by: User, content: bytes, filename: str,
-            campaign: SurveyCampaign | None) -> Preview:
+            campaign: SurveyCampaign | None) -> DemandPreview:
     """Check every row without writing anything."""
-    rows, errors = parse(content, filename)
-    if errors:
-        return Preview(rows=[], errors=errors)
-    ref = _Reference()
+    try:
+        table = read_rows(content, filename, COLUMNS)
+    except FileRefused as error:
+        return DemandPreview.refused(error)
+    reference = _reference()
+    rows = [DemandRow(line=line, values=values) for line, values in table]
     for row in rows:
-        _check_row(row, ref)
+        row.check(RowForm(row.values, reference=reference), COLUMNS)
     tax_codes = {row.tax_code for row in rows}
     organizations = {o.tax_code: o for o in Organization.objects.filter(tax_code__in=tax_codes)}
     existing = set(
@@ -282,30 +210,30 @@ def preview(*, by: User, content: bytes, filename: str,
     )
     seen: dict[tuple[str, str], int] = {}
     for row in rows:
-        title = row.data.get("title", "")
         organization = organizations.get(row.tax_code)
         if organization is None:
             row.new_enterprise = True
-            if not _text(row.raw.get("enterprise_name")):
-                row.errors.append(_("Tên doanh nghiệp: required for an enterprise that is not "
-                                    "registered yet."))
+            if not row.values.get("enterprise_name"):
+                row.add_error(HEADER["enterprise_name"],
+                              _("Required for an enterprise that is not registered yet."))
         elif organization.kind not in (Organization.Kind.ENTERPRISE,
                                        Organization.Kind.RESEARCH_INSTITUTE) \
                 or organization.province_id != by.province_id:
-            row.errors.append(_("Mã số thuế: this tax code belongs to an organisation outside "
-                                "your province."))
+            row.add_error(HEADER["tax_code"],
+                          _("This tax code belongs to an organisation outside your province."))
         row.organization = organization
-        key = (row.tax_code, title)
+        key = (row.tax_code, row.title)
         if key in seen:
-            row.errors.append(_("The same enterprise and title as row %(n)d.") % {"n": seen[key]})
-        seen.setdefault(key, row.number)
+            row.add_error(HEADER["title"],
+                          _("The same enterprise and title as row %(n)d.") % {"n": seen[key]})
+        seen.setdefault(key, row.line)
         row.exists = key in existing
-    return Preview(rows=rows)
+    return DemandPreview(rows=rows)
 
 
 @transaction.atomic
 def demands_import(*, by: User, content: bytes, filename: str,
-                   campaign: SurveyCampaign | None) -> Preview:
+                   campaign: SurveyCampaign | None) -> DemandPreview:
     """Write every new row, or nothing if any row has an error. Returns what was checked."""
     permissions.require(by, "demand.import")
     if campaign is not None:
@@ -320,15 +248,15 @@ def demands_import(*, by: User, content: bytes, filename: str,
         if organization is None:
             organization = Organization.objects.create(
                 kind=Organization.Kind.ENTERPRISE, tax_code=row.tax_code,
-                name=normalize_text(_text(row.raw.get("enterprise_name")))[:255],
-                contact_email=_text(row.raw.get("enterprise_email"))[:254],
+                name=normalize_text(row.data["enterprise_name"]),
+                contact_email=row.data["enterprise_email"],
                 province_id=by.province_id, status=Organization.Status.PENDING,
             )
             created_orgs[row.tax_code] = organization
         demand = Demand(organization=organization, province_id=organization.province_id,
                         campaign=campaign, created_by=by, status=Demand.Status.SUBMITTED,
                         submitted_at=now)
-        data = dict(row.data)
+        data = {name: row.data[name] for name in DEMAND_FIELDS}
         data["trl_min"] = (TechnologyReadinessLevel(level=data["trl_min"])
                            if data["trl_min"] else None)
         m2m = services._apply(demand, data)

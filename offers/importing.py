@@ -1,59 +1,63 @@
 """Bulk import of offers from the CSV/XLSX template: preview with row errors, then all or nothing.
 
 A row is keyed by (representation, provider name, external reference): importing the same file
-twice changes nothing, and a corrected file updates the offers it names.
+twice changes nothing, and a corrected file updates the offers it names. Reading, the row cap,
+the header check and the pending file are portal/importing.py's; here the columns, the row form
+and what is written.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from accounts import permissions
+from portal.importing import Column, FileRefused, Preview, Row, read_rows
 from portal.models import CooperationType, Field, TechnologyReadinessLevel
 
 from . import services
 from .models import Offer
 
-MAX_ROWS = 2000
 LIST_SEPARATOR = ";"
 
 # column, required, help shown in the template's second sheet
 COLUMNS = [
-    ("external_ref", True, "Your own unique reference for the offer (used to update on re-import)"),
-    ("provider_name", True, "Company, university or institute offering the technology"),
-    ("provider_type", False, "company | university | research_institute | other"),
-    ("provider_country", True, "Two-letter ISO code, e.g. JP"),
-    ("provider_website", False, "https://..."),
-    ("title", True, "Title in the original language"),
-    ("summary", False, "Summary in the original language (80+ characters to publish)"),
-    ("title_vi", False, "Title in Vietnamese"),
-    ("summary_vi", False, "Summary in Vietnamese"),
-    ("description", False, "Full description"),
-    ("advantages", False, "Advantages and innovations (40+ characters to publish)"),
-    ("applications", False, "Applications"),
-    ("fields", False, "1-3 S&T field codes separated by ';', e.g. 2.02;2.11"),
-    ("keywords", False, "Keywords separated by commas"),
-    ("trl", False, "Technology readiness level 1-9"),
-    ("ip_status", False, "patent_granted | patent_pending | know_how | none"),
-    ("patent_numbers", False, "Patent or application numbers"),
-    ("cooperation", False, "Codes separated by ';': "),
-    ("terms", False, "Indicative terms"),
-    ("valid_until", False, "YYYY-MM-DD"),
-    ("source_url", False, "Link to the source page"),
-    ("publish", False, "yes to publish at once (the offer must be complete), else a draft"),
+    Column("external_ref", "external_ref", True, "Your own unique reference for the offer (used to update on re-import)"),
+    Column("provider_name", "provider_name", True, "Company, university or institute offering the technology"),
+    Column("provider_type", "provider_type", False, "company | university | research_institute | other"),
+    Column("provider_country", "provider_country", True, "Two-letter ISO code, e.g. JP"),
+    Column("provider_website", "provider_website", False, "https://..."),
+    Column("title", "title", True, "Title in the original language"),
+    Column("summary", "summary", False, "Summary in the original language (80+ characters to publish)"),
+    Column("title_vi", "title_vi", False, "Title in Vietnamese"),
+    Column("summary_vi", "summary_vi", False, "Summary in Vietnamese"),
+    Column("description", "description", False, "Full description"),
+    Column("advantages", "advantages", False, "Advantages and innovations (40+ characters to publish)"),
+    Column("applications", "applications", False, "Applications"),
+    Column("fields", "fields", False, "1-3 S&T field codes separated by ';', e.g. 2.02;2.11"),
+    Column("keywords", "keywords", False, "Keywords separated by commas"),
+    Column("trl", "trl", False, "Technology readiness level 1-9"),
+    Column("ip_status", "ip_status", False, "patent_granted | patent_pending | know_how | none"),
+    Column("patent_numbers", "patent_numbers", False, "Patent or application numbers"),
+    Column("cooperation", "cooperation", False, "Codes separated by ';': "),
+    Column("terms", "terms", False, "Indicative terms"),
+    Column("valid_until", "valid_until", False, "YYYY-MM-DD"),
+    Column("source_url", "source_url", False, "Link to the source page"),
+    Column("publish", "publish", False, "yes to publish at once (the offer must be complete), else a draft"),
 ]
-COLUMN_NAMES = [name for name, _required, _help in COLUMNS]
-REQUIRED = {name for name, required, _help in COLUMNS if required}
+COLUMN_NAMES = [column.key for column in COLUMNS]
+
+
+def _text_field(name: str) -> forms.CharField:
+    return forms.CharField(required=False, max_length=Offer._meta.get_field(name).max_length)
 
 
 class RowForm(forms.Form):
@@ -65,19 +69,19 @@ class RowForm(forms.Form):
     provider_country = forms.ChoiceField(choices=lambda: list(countries))
     provider_website = forms.URLField(required=False, max_length=200, assume_scheme="https")
     title = forms.CharField(max_length=255)
-    summary = forms.CharField(required=False)
+    summary = _text_field("summary")
     title_vi = forms.CharField(max_length=255, required=False)
-    summary_vi = forms.CharField(required=False)
-    description = forms.CharField(required=False)
-    advantages = forms.CharField(required=False)
-    applications = forms.CharField(required=False)
+    summary_vi = _text_field("summary_vi")
+    description = _text_field("description")
+    advantages = _text_field("advantages")
+    applications = _text_field("applications")
     fields = forms.CharField(required=False)
     keywords = forms.CharField(max_length=300, required=False)
     trl = forms.IntegerField(min_value=1, max_value=9, required=False)
     ip_status = forms.ChoiceField(choices=[("", ""), *Offer.IPStatus.choices], required=False)
     patent_numbers = forms.CharField(max_length=300, required=False)
     cooperation = forms.CharField(required=False)
-    terms = forms.CharField(required=False)
+    terms = _text_field("terms")
     valid_until = forms.DateField(required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"])
     source_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
     publish = forms.CharField(required=False)
@@ -120,69 +124,23 @@ class RowForm(forms.Form):
 
 
 @dataclass
-class Row:
-    line: int
-    values: dict[str, Any]
-    errors: dict[str, list[str]] = field(default_factory=dict)
+class OfferRow(Row):
     action: str = ""  # create | update | unchanged
     offer: Offer | None = None
 
     @property
     def title(self) -> str:
-        return str(self.values.get("title") or "")
+        return self.values.get("title", "")
 
     @property
     def external_ref(self) -> str:
-        return str(self.values.get("external_ref") or "")
+        return self.values.get("external_ref", "")
 
 
 @dataclass
-class Preview:
-    rows: list[Row]
-    file_errors: list[str] = field(default_factory=list)
-
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.file_errors) or any(row.errors for row in self.rows)
-
-    @property
-    def error_rows(self) -> list[Row]:
-        return [row for row in self.rows if row.errors]
-
+class OfferPreview(Preview):
     def count(self, action: str) -> int:
         return sum(1 for row in self.rows if row.action == action)
-
-
-# --- reading ------------------------------------------------------------------------------------
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def read_table(name: str, content: bytes) -> list[list[str]]:
-    """All rows of the first sheet (XLSX) or the file (CSV, UTF-8, comma or semicolon)."""
-    if name.lower().endswith(".xlsx"):
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        finally:
-            workbook.close()
-    text = content.decode("utf-8-sig")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
 
 
 def _reference() -> dict:
@@ -219,32 +177,13 @@ def _wanted(data: dict) -> dict:
     }
 
 
-def import_preview(*, by, name: str, content: bytes) -> Preview:
+def import_preview(*, by, name: str, content: bytes) -> OfferPreview:
     """Check every row without writing anything: what would be created, updated, refused."""
     permissions.require(by, "offer.import")
     try:
-        table = read_table(name, content)
-    except Exception:  # a broken or non-spreadsheet file: say so, never a 500
-        return Preview(rows=[], file_errors=[str(_("The file could not be read as XLSX or CSV."))])
-    table = [row for row in table if any(row)]
-    if not table:
-        return Preview(rows=[], file_errors=[str(_("The file is empty."))])
-    header = [h.strip().lower() for h in table[0]]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        return Preview(
-            rows=[],
-            file_errors=[
-                str(
-                    _("Missing columns: %(cols)s. Start from the template.")
-                    % {"cols": ", ".join(sorted(missing))}
-                )
-            ],
-        )
-    if len(table) - 1 > MAX_ROWS:
-        return Preview(
-            rows=[], file_errors=[str(_("At most %(n)d rows per file.") % {"n": MAX_ROWS})]
-        )
+        table = read_rows(content, name, COLUMNS)
+    except FileRefused as error:
+        return OfferPreview.refused(error)
 
     reference = _reference()
     existing = {
@@ -254,27 +193,18 @@ def import_preview(*, by, name: str, content: bytes) -> Preview:
         .prefetch_related("fields", "cooperation")
     }
     rows, seen = [], {}
-    for index, cells in enumerate(table[1:], start=2):
-        raw = {
-            col: (cells[i] if i < len(cells) else "")
-            for i, col in enumerate(header)
-            if col in COLUMN_NAMES
-        }
-        form = RowForm(raw, reference=reference)
-        row = Row(line=index, values=raw)
-        if not form.is_valid():
-            row.errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
+    for index, raw in table:
+        row = OfferRow(line=index, values=raw)
+        if not row.check(RowForm(raw, reference=reference), COLUMNS):
             rows.append(row)
             continue
-        data = {k: v for k, v in form.cleaned_data.items() if k != "publish"}
+        data = {k: v for k, v in row.data.items() if k != "publish"}
         for text_field in services.TEXT_FIELDS:
             data[text_field] = services.normalize_text(data[text_field]).strip()
-        row.values = {**data, "publish": form.cleaned_data["publish"]}
+        row.data = {**data, "publish": row.data["publish"]}
         key = (data["provider_name"], data["external_ref"])
         if key in seen:
-            row.errors = {
-                "external_ref": [str(_("Same reference as line %(line)d.") % {"line": seen[key]})]
-            }
+            row.add_error("external_ref", _("Same reference as line %(line)d.") % {"line": seen[key]})
             rows.append(row)
             continue
         seen[key] = index
@@ -282,13 +212,13 @@ def import_preview(*, by, name: str, content: bytes) -> Preview:
         if row.offer is None:
             row.action = "create"
         elif row.offer.status == Offer.Status.ARCHIVED:
-            row.errors = {"external_ref": [str(_("This offer is archived; re-publish it first."))]}
+            row.add_error("external_ref", _("This offer is archived; re-publish it first."))
         else:
             unchanged = _comparable(row.offer) == _wanted(data) and (
-                not form.cleaned_data["publish"] or row.offer.status == Offer.Status.PUBLISHED
+                not row.data["publish"] or row.offer.status == Offer.Status.PUBLISHED
             )
             row.action = "unchanged" if unchanged else "update"
-        if form.cleaned_data["publish"] and not row.errors:
+        if row.data["publish"] and not row.errors:
             probe = Offer(**{k: v for k, v in data.items() if k not in services.M2M_FIELDS})
             problems = [
                 (f, m) for f, m in _completeness_without_m2m(probe) if f not in services.M2M_FIELDS
@@ -298,9 +228,9 @@ def import_preview(*, by, name: str, content: bytes) -> Preview:
             if not data["cooperation"]:
                 problems.append(("cooperation", str(_("Choose the cooperation offered."))))
             for f, message in problems:
-                row.errors.setdefault(f, []).append(message)
+                row.add_error(f, message)
         rows.append(row)
-    return Preview(rows=rows)
+    return OfferPreview(rows=rows)
 
 
 def _completeness_without_m2m(offer: Offer) -> list[tuple[str, str]]:
@@ -318,7 +248,7 @@ class ImportResult:
 
 
 @transaction.atomic
-def offers_import(*, by, preview: Preview) -> ImportResult:
+def offers_import(*, by, preview: OfferPreview) -> ImportResult:
     """Write a clean preview in one transaction: every row or none."""
     permissions.require(by, "offer.import")
     if preview.has_errors:
@@ -328,14 +258,14 @@ def offers_import(*, by, preview: Preview) -> ImportResult:
         if row.action == "unchanged":
             result.unchanged += 1
             continue
-        data = {k: v for k, v in row.values.items() if k != "publish"}
+        data = {k: v for k, v in row.data.items() if k != "publish"}
         if row.offer is None:
             offer = services.offer_create(by=by, data=data)
             result.created += 1
         else:
             offer = services.offer_update(offer=row.offer, by=by, data=data)
             result.updated += 1
-        if row.values.get("publish") and offer.status == Offer.Status.DRAFT:
+        if row.data["publish"] and offer.status == Offer.Status.DRAFT:
             # Re-imports are how a representation loads its catalogue: no similar-title pause.
             services.offer_publish(offer=offer, by=by, confirm_similar=True, note="import")
             result.published += 1
@@ -379,7 +309,7 @@ def template_rows() -> tuple[list[str], list[list[str]], list[list[str]]]:
             "yes" if required else "",
             help_text + (cooperation if name == "cooperation" else ""),
         ]
-        for name, required, help_text in COLUMNS
+        for name, _header, required, help_text in COLUMNS
     ]
     return COLUMN_NAMES, [[EXAMPLE[c] for c in COLUMN_NAMES]], help_rows
 

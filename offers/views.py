@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -19,6 +15,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts import permissions
 from accounts.models import Role
+from portal.importing import PendingGone, pending_open, pending_save
 from portal.search import explain_all
 
 from . import importing, selectors, services
@@ -26,7 +23,7 @@ from .filters import OfferFilter, OwnOfferFilter
 from .forms import ImportUploadForm, OfferForm, PublishForm
 
 PAGE_SIZE = 25
-IMPORT_SESSION_KEY = "offers_import"
+IMPORT_SESSION_KEY = "offers_import"  # the pending file's token (portal/importing.py)
 
 
 def _page(request: HttpRequest, queryset):
@@ -282,23 +279,24 @@ def offer_import(request: HttpRequest) -> HttpResponse:
         content = upload.read()
         preview = importing.import_preview(by=request.user, name=upload.name, content=content)
         if not preview.has_errors:
-            # Keep the file, not the parsed rows: the confirm step re-checks it against the
-            # database as it is then.
-            key = f"imports/{uuid.uuid4().hex}-{upload.name.lower().rsplit('.', 1)[-1]}"
-            default_storage.save(key, ContentFile(content))
-            request.session[IMPORT_SESSION_KEY] = {"key": key, "name": upload.name}
+            request.session[IMPORT_SESSION_KEY] = pending_save(
+                kind="offers", user=request.user, filename=upload.name, content=content
+            )
     return render(request, "offers/offer_import.html", {"form": form, "preview": preview})
 
 
 def _import_confirm(request: HttpRequest) -> HttpResponse:
-    pending = request.session.pop(IMPORT_SESSION_KEY, None)
-    if not pending or not default_storage.exists(pending["key"]):
+    try:
+        pending = pending_open(
+            request.session.pop(IMPORT_SESSION_KEY, ""), kind="offers", user=request.user
+        )
+    except PendingGone:
         messages.error(request, _("Upload the file again."))
         return redirect("offers:import")
-    with default_storage.open(pending["key"], "rb") as stored:
-        content = stored.read()
-    default_storage.delete(pending["key"])
-    preview = importing.import_preview(by=request.user, name=pending["name"], content=content)
+    pending.discard()
+    preview = importing.import_preview(
+        by=request.user, name=pending.filename, content=pending.content
+    )
     if preview.has_errors:
         return render(
             request, "offers/offer_import.html", {"form": ImportUploadForm(), "preview": preview}

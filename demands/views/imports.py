@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
+from portal.importing import PendingGone, pending_open, pending_save
 
 from .. import importing
 from ..forms import ImportConfirmForm, ImportUploadForm
 from ..models import SurveyCampaign
 
-SALT = "demands.import"
-TOKEN_MAX_AGE = 3600  # a preview stays confirmable for an hour
+PENDING_KIND = "demands"
 
 
 def _page(request, form, preview=None, token=None, status=200):
@@ -46,12 +41,9 @@ def demand_import(request: HttpRequest) -> HttpResponse:
                                 campaign=campaign)
     token = None
     if not preview.has_errors and preview.to_create:
-        # Kept outside the static tree until confirmed; the signed token names it.
-        extension = "csv" if upload.name.lower().endswith(".csv") else "xlsx"
-        path = default_storage.save(f"imports/{uuid.uuid4().hex}.{extension}",
-                                    ContentFile(content))
-        token = signing.dumps({"path": path, "user": request.user.pk,
-                               "campaign": campaign.pk if campaign else None}, salt=SALT)
+        token = pending_save(kind=PENDING_KIND, user=request.user, filename=upload.name,
+                             content=content,
+                             context={"campaign": campaign.pk if campaign else None})
     return _page(request, form, preview=preview, token=token)
 
 
@@ -61,33 +53,24 @@ def demand_import_confirm(request: HttpRequest) -> HttpResponse:
     permissions.require(request.user, "demand.import")
     form = ImportConfirmForm(request.POST)
     try:
-        if not form.is_valid():
-            raise signing.BadSignature
-        payload = signing.loads(form.cleaned_data["token"], salt=SALT, max_age=TOKEN_MAX_AGE)
-    except signing.BadSignature:
+        token = form.cleaned_data["token"] if form.is_valid() else ""
+        pending = pending_open(token, kind=PENDING_KIND, user=request.user)
+    except PendingGone:
         messages.error(request, _("This preview has expired; upload the file again."))
         return redirect("demands:import")
-    if payload["user"] != request.user.pk:
-        raise Http404
     campaign = None
-    if payload["campaign"]:
+    if pending.context["campaign"]:
         campaign = permissions.campaigns_visible_to(request.user).filter(
-            pk=payload["campaign"]).first()
+            pk=pending.context["campaign"]).first()
         if campaign is None:
             raise Http404
-    path = payload["path"]
-    if not default_storage.exists(path):
-        messages.error(request, _("This preview has expired; upload the file again."))
-        return redirect("demands:import")
-    with default_storage.open(path, "rb") as handle:
-        content = handle.read()
     try:
-        result = importing.demands_import(by=request.user, content=content, filename=path,
-                                          campaign=campaign)
+        result = importing.demands_import(by=request.user, content=pending.content,
+                                          filename=pending.filename, campaign=campaign)
     except ValidationError:
         messages.error(request, _("The file has errors; nothing was imported."))
         return redirect("demands:import")
-    default_storage.delete(path)
+    pending.discard()
     messages.success(request, _("%(n)d demand(s) imported; %(k)d were already there.") % {
         "n": len(result.to_create), "k": result.already_there})
     return redirect(campaign if isinstance(campaign, SurveyCampaign) else "demands:list")

@@ -92,7 +92,7 @@ def test_row_errors_are_listed_and_block_the_whole_file(client, staff_tn, enterp
     response = client.post(reverse("demands:import"), {
         "file": SimpleUploadedFile("loi.xlsx", xlsx(rows)), "campaign": campaign.pk})
     preview = response.context["preview"]
-    assert [r.number for r in preview.error_rows] == [3, 4, 5, 6, 7, 8, 9]
+    assert [r.line for r in preview.error_rows] == [3, 4, 5, 6, 7, 8, 9]
     assert response.context["confirm_form"] is None
     html = response.content.decode()
     assert "9.99" in html
@@ -123,9 +123,9 @@ def test_csv_with_semicolons_and_template_download(client, staff_tn):
 def test_missing_columns_and_garbage_files(client, staff_tn):
     client.force_login(staff_tn)
     response = client.post(reverse("demands:import"), {"file": SimpleUploadedFile("a.xlsx", b"not a zip")})
-    assert response.context["preview"].errors
+    assert response.context["preview"].file_errors
     response = client.post(reverse("demands:import"), {"file": SimpleUploadedFile("a.csv", "Tên nhu cầu\nabc\n".encode())})
-    assert response.context["preview"].errors and not response.context["preview"].rows
+    assert response.context["preview"].file_errors and not response.context["preview"].rows
 
 
 @pytest.mark.django_db
@@ -157,3 +157,13 @@ def test_campaign_of_another_province_cannot_be_chosen(client, staff_tn, bac_nin
     client.force_login(staff_tn)
     response = client.post(reverse("demands:import"), {"file": SimpleUploadedFile("k.xlsx", xlsx([row(1)])), "campaign": other.pk})
     assert response.status_code == 400 and response.context["form"].errors["campaign"]
+
+
+@pytest.mark.django_db
+def test_a_text_over_its_maximum_is_a_row_error_under_its_column(staff_tn):
+    limit = Demand._meta.get_field("problem").max_length
+    rows = [row(1), row(2, **{"Vấn đề cần giải quyết": "x" * (limit + 1)})]
+    preview = importing.preview(by=staff_tn, content=xlsx(rows), filename="k.xlsx", campaign=None)
+    assert [r.line for r in preview.error_rows] == [3]
+    assert list(preview.error_rows[0].errors) == ["Vấn đề cần giải quyết"]
+    assert str(limit) in preview.error_rows[0].errors["Vấn đề cần giải quyết"][0]

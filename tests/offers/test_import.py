@@ -143,3 +143,13 @@ def test_import_refused_to_other_roles(client, enterprise_tn):
     client.force_login(enterprise_tn)
     assert upload(client, xlsx([row(1)])).status_code == 404
     assert not Offer.objects.exists()
+
+
+def test_a_text_over_its_maximum_is_a_row_error(rep_jp):
+    limit = Offer._meta.get_field("description").max_length
+    preview = importing.import_preview(
+        by=rep_jp, name="a.xlsx", content=xlsx([row(1), row(2, description="x" * (limit + 1))])
+    )
+    assert [r.line for r in preview.error_rows] == [3]
+    assert set(preview.error_rows[0].errors) == {"description"}
+    assert str(limit) in preview.error_rows[0].errors["description"][0]
