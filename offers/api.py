@@ -111,6 +111,19 @@ class PortalAutoSchema(AutoSchema):
         return responses
 
 
+    def _get_filter_parameters(self):
+        # django-filter reads an empty value (?status=) as no filter, as the catalog's forms
+        # send it: say so, rather than documenting a refusal that never comes.
+        parameters = super()._get_filter_parameters()
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            if "enum" in schema and "" not in schema["enum"]:
+                schema["enum"] = [*schema["enum"], ""]
+            elif "enum" not in schema and schema.get("type") != "string":
+                parameter["schema"] = {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
+        return parameters
+
+
 class ApiPagination(PageNumberPagination):
     page_size_query_param = "page_size"  # 25 by default, up to 100 for scripts
     max_page_size = 100
