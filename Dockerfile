@@ -8,6 +8,8 @@ COPY accounts accounts
 COPY demands demands
 COPY offers offers
 COPY matching matching
+COPY notifications notifications
+COPY outbox outbox
 RUN pip install .
 COPY . .
 # Build-time steps need a key and no services: static files and compiled Vietnamese catalogue.

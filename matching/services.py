@@ -469,8 +469,8 @@ def _unmatched(queryset, kind: str, version: str):
 def stale_records(limit: int = 500) -> tuple[list[int], list[int]]:
     """Matchable records never matched, matched before their last edit, or by an older engine.
 
-    `delay_on_commit` loses the message if the process dies between commit and publish;
-    this sweep is what guarantees every record is matched in the end.
+    The outbox keeps a message the broker refused, but a process that dies between commit and
+    publish still loses it; this sweep is what guarantees every record is matched in the end.
     """
     _weights, weights_version = corpus.current_weights()
     version = corpus.engine_version(weights_version)
@@ -501,7 +501,7 @@ def engine_settings_save(*, by, weights: dict, note: str = "") -> EngineSettings
     corpus.forget_indexes()
     # Re-match now rather than at the next sweep (up to 10 minutes away); the sweep stays the
     # guarantee if this message is lost.
-    reconcile.delay_on_commit()
+    enqueue_on_commit(reconcile)
     return row
 
 

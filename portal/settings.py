@@ -1,6 +1,7 @@
 """Settings, driven by environment variables (see README "Configuration").
 
-With nothing set, the portal runs embedded: SQLite in var/, Celery tasks executed in-process.
+With nothing set, the portal runs embedded: SQLite in var/, the Celery broker a SQLite file there
+too (`make run` starts the web server, one worker and beat), emails written into var/mail/.
 """
 
 import os
@@ -131,6 +132,18 @@ DATABASES = {
     )
 }
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if IS_POSTGRES:  # a database host that drops packets: a 503 within seconds, not a hung page
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+IS_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
+if IS_SQLITE:
+    # The embedded web server and Celery worker write the same file. WAL lets pages read while
+    # the worker writes; IMMEDIATE takes the write lock when a transaction begins, so a second
+    # writer waits (up to `timeout` seconds) instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -162,6 +175,7 @@ AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 # username and IP together: username alone would let anyone lock a staff member out
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # Django's login form names the email field "username"
+AXES_USERNAME_CALLABLE = "accounts.services.axes_username"  # one counter whatever the letter case
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
@@ -211,19 +225,42 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
-# Celery: with no REDIS_URL, tasks run eagerly inside the web process (embedded mode).
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
-CELERY_TASK_EAGER_PROPAGATES = False  # a failing task in embedded mode must not break the page
+# Celery: Redis in production; with no REDIS_URL (embedded), a broker that needs no server:
+# kombu's SQLAlchemy transport on a SQLite file in var/, served by the worker `make run` starts
+# (a `sqlite:` URL is polled ten times a second by portal/broker.py; `sqla+...` once a second).
+CELERY_BROKER_URL = (
+    os.environ.get("CELERY_BROKER_URL")
+    or REDIS_URL
+    or f"sqlite:///{VAR_DIR / 'celery-broker.sqlite'}"
+)
+BROKER_IS_SQL = CELERY_BROKER_URL.startswith(("sqlite:", "sqla+", "sqlalchemy+"))
+if CELERY_BROKER_URL.startswith("sqlite:"):
+    CELERY_BROKER_TRANSPORT = "portal.broker:Transport"
+# Tasks go through the broker; `make dev` (and the unit tests) run them in-process instead.
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER")
+CELERY_TASK_EAGER_PROPAGATES = False  # a failing in-process task must not break the page
 CELERY_TASK_IGNORE_RESULT = True  # business state lives in the portal's tables
 CELERY_TASK_ACKS_LATE = True  # tasks are idempotent; a lost worker re-delivers
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a SIGKILLed child is otherwise acked and lost
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # matching jobs are long; don't hoard messages
 CELERY_TASK_SOFT_TIME_LIMIT = 540  # raise inside the task first, so it can retry cleanly
 CELERY_TASK_TIME_LIMIT = 600  # a full-rebuild chunk must finish well inside this
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}  # > longest retry backoff
+# kombu's SQL transport hands its options to SQLAlchemy's create_engine(): no visibility
+# timeout there (a worker that stops hands its unacknowledged message back; one killed outright
+# loses it, and the reconcile sweep re-queues the work), a longer SQLite busy wait instead.
+if not BROKER_IS_SQL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,  # > longest retry backoff
+        # a broker host that drops packets costs a request 2 s, not the TCP timeout (~2 min)
+        "socket_connect_timeout": 2,
+    }
+elif "sqlite:" in CELERY_BROKER_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"connect_args": {"timeout": 30}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+if IS_SQLITE:
+    CELERY_WORKER_CONCURRENCY = 1  # one writer beside the web server; SQLite has a single write lock
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")  # beat's last-run times
 CELERY_BEAT_SCHEDULE = {
     "expire-overdue-demands": {"task": "demands.expire_overdue", "schedule": 3600 * 6},
     "archive-expired-offers": {"task": "offers.archive_expired", "schedule": 3600 * 6},
@@ -235,8 +272,14 @@ CELERY_BEAT_SCHEDULE = {
 }
 REBUILD_STALL_AFTER = env_int("REBUILD_STALL_AFTER", 180)  # s without chunk progress: a rebuild is stalled (a chunk takes ~10 s)
 
-# Email: console in development; SMTP from the environment in production.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Email: SMTP from the environment in production. Embedded (SQLite, `make run`), each batch of
+# mail is written as a readable file into var/mail/; otherwise printed to the console.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend" if IS_SQLITE
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -283,6 +326,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON in, JSON out, errors included: a capped JSON parser, other bodies 415 (portal/api_errors.py)
+    "EXCEPTION_HANDLER": "portal.api_errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["portal.api_errors.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
