@@ -49,7 +49,9 @@ class UserAdmin(BaseUserAdmin):
         super().save_model(request, obj, form, change)
         if not change:
             services.user_invite(user=obj)
-            messages.info(request, _("An invitation was emailed to %(email)s.") % {"email": obj.email})
+            messages.info(
+                request, _("An invitation was emailed to %(email)s.") % {"email": obj.email}
+            )
 
     @admin.action(description=_("Send an invitation email (sets a password)"))
     def send_invitation(self, request, queryset):

@@ -11,7 +11,8 @@ from .services import normalise_email
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
-        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=_("Email"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
     def clean_username(self) -> str:
@@ -51,19 +52,25 @@ class EnterpriseSignupForm(forms.ModelForm):
         self.fields["tax_code"].required = True
         self.fields["province"].required = True
         self.fields["province"].queryset = Province.objects.order_by("name_vi")
-        self.fields["province"].help_text = _("Staff of this province will approve your registration.")
+        self.fields["province"].help_text = _(
+            "Staff of this province will approve your registration."
+        )
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this email already exists. Sign in or reset your password."))
+            raise forms.ValidationError(
+                _("An account with this email already exists. Sign in or reset your password.")
+            )
         return email
 
     def clean_tax_code(self) -> str:
         tax_code = self.cleaned_data["tax_code"].strip()
         if Organization.objects.filter(tax_code=tax_code).exists():
             raise forms.ValidationError(
-                _("This tax code is already registered. Ask a colleague of your firm to invite you, or contact your provincial S&T department.")
+                _(
+                    "This tax code is already registered. Ask a colleague of your firm to invite you, or contact your provincial S&T department."
+                )
             )
         return tax_code
 
@@ -93,7 +100,9 @@ class RegistrationReviewForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
     )
-    note = forms.CharField(label=_("Note to the enterprise"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note to the enterprise"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def clean(self):
         cleaned = super().clean()

@@ -28,14 +28,18 @@ PASSWORD_RESET_PER_IP = (10, 3600)
 
 
 @transaction.atomic
-def enterprise_register(*, organization: Organization, email: str, password: str,
-                        full_name: str, phone: str = "") -> User:
+def enterprise_register(
+    *, organization: Organization, email: str, password: str, full_name: str, phone: str = ""
+) -> User:
     """Create a pending enterprise and its first member; staff of its province approve it."""
     organization.status = Organization.Status.PENDING
     organization.full_clean()
     organization.save()
     user = User.objects.create_user(
-        email=email, password=password, full_name=full_name, phone=phone,
+        email=email,
+        password=password,
+        full_name=full_name,
+        phone=phone,
         organization=organization,
     )
     staff_emails = list(
@@ -46,31 +50,43 @@ def enterprise_register(*, organization: Organization, email: str, password: str
         ).values_list("email", flat=True)
     )
     if staff_emails:
-        transaction.on_commit(lambda: _send(
-            "accounts/email/registration_pending", staff_emails,
-            {"organization": organization, "url": settings.SITE_URL + reverse("accounts:pending")},
-        ))
+        transaction.on_commit(
+            lambda: _send(
+                "accounts/email/registration_pending",
+                staff_emails,
+                {
+                    "organization": organization,
+                    "url": settings.SITE_URL + reverse("accounts:pending"),
+                },
+            )
+        )
     return user
 
 
 @transaction.atomic
-def organization_review(*, organization: Organization, by: User, approve: bool,
-                        note: str = "") -> Organization:
+def organization_review(
+    *, organization: Organization, by: User, approve: bool, note: str = ""
+) -> Organization:
     """Approve or reject a pending registration and tell its members."""
     permissions.require(by, "organization.approve", organization)
-    organization.status = (
-        Organization.Status.ACTIVE if approve else Organization.Status.REJECTED
-    )
+    organization.status = Organization.Status.ACTIVE if approve else Organization.Status.REJECTED
     organization.review_note = note
     organization.reviewed_by = by
     organization.reviewed_at = timezone.now()
     organization.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
     emails = list(organization.members.values_list("email", flat=True))
-    transaction.on_commit(lambda: _send(
-        "accounts/email/registration_reviewed", emails,
-        {"organization": organization, "approved": approve, "note": note,
-         "url": settings.SITE_URL + reverse("accounts:login")},
-    ))
+    transaction.on_commit(
+        lambda: _send(
+            "accounts/email/registration_reviewed",
+            emails,
+            {
+                "organization": organization,
+                "approved": approve,
+                "note": note,
+                "url": settings.SITE_URL + reverse("accounts:login"),
+            },
+        )
+    )
     return organization
 
 
@@ -102,12 +118,18 @@ def password_reset_allowed(*, email: str, ip: str | None) -> bool:
 
     Fixed windows in the cache. A cache that is down fails open: resets still work, unlimited
     for the while, rather than nobody being able to recover a password."""
-    email_key = hashlib.sha256(normalise_email(email).encode()).hexdigest()  # no address in the cache
+    email_key = hashlib.sha256(
+        normalise_email(email).encode()
+    ).hexdigest()  # no address in the cache
     counts = [
-        (_count(f"password-reset:address:{email_key}", PASSWORD_RESET_PER_ADDRESS[1]),
-         PASSWORD_RESET_PER_ADDRESS[0]),
-        (_count(f"password-reset:ip:{ip or 'unknown'}", PASSWORD_RESET_PER_IP[1]),
-         PASSWORD_RESET_PER_IP[0]),
+        (
+            _count(f"password-reset:address:{email_key}", PASSWORD_RESET_PER_ADDRESS[1]),
+            PASSWORD_RESET_PER_ADDRESS[0],
+        ),
+        (
+            _count(f"password-reset:ip:{ip or 'unknown'}", PASSWORD_RESET_PER_IP[1]),
+            PASSWORD_RESET_PER_IP[0],
+        ),
     ]
     allowed = all(count is None or count <= limit for count, limit in counts)
     if not allowed:

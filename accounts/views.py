@@ -61,10 +61,14 @@ def pending_registrations(request: HttpRequest) -> HttpResponse:
     if not permissions.can(request.user, "organization.list_pending"):
         raise Http404
     organizations = permissions.pending_registrations_for(request.user).select_related("province")
-    return render(request, "accounts/pending_list.html", {
-        "organizations": organizations.prefetch_related("members"),
-        "form": RegistrationReviewForm(),
-    })
+    return render(
+        request,
+        "accounts/pending_list.html",
+        {
+            "organizations": organizations.prefetch_related("members"),
+            "form": RegistrationReviewForm(),
+        },
+    )
 
 
 @login_required
@@ -73,19 +77,34 @@ def review_registration(request: HttpRequest, pk: int) -> HttpResponse:
     organization = get_object_or_404(permissions.pending_registrations_for(request.user), pk=pk)
     form = RegistrationReviewForm(request.POST)
     if not form.is_valid():
-        organizations = permissions.pending_registrations_for(request.user).select_related("province")
-        return render(request, "accounts/pending_list.html", {
-            "organizations": organizations.prefetch_related("members"),
-            "form": form, "form_for": organization.pk,
-        }, status=400)
+        organizations = permissions.pending_registrations_for(request.user).select_related(
+            "province"
+        )
+        return render(
+            request,
+            "accounts/pending_list.html",
+            {
+                "organizations": organizations.prefetch_related("members"),
+                "form": form,
+                "form_for": organization.pk,
+            },
+            status=400,
+        )
     approve = form.cleaned_data["decision"] == "approve"
     services.organization_review(
         organization=organization, by=request.user, approve=approve, note=form.cleaned_data["note"]
     )
     if approve:
-        messages.success(request, _("%(name)s is approved; its members can now use the portal.") % {"name": organization.name})
+        messages.success(
+            request,
+            _("%(name)s is approved; its members can now use the portal.")
+            % {"name": organization.name},
+        )
     else:
-        messages.info(request, _("%(name)s is rejected; its members were told why.") % {"name": organization.name})
+        messages.info(
+            request,
+            _("%(name)s is rejected; its members were told why.") % {"name": organization.name},
+        )
     return redirect("accounts:pending")
 
 
@@ -94,10 +113,14 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organization = get_object_or_404(
         permissions.organizations_visible_to(request.user).select_related("province"), pk=pk
     )
-    return render(request, "accounts/organization_detail.html", {
-        "organization": organization,
-        "members": organization.members.filter(is_active=True).order_by("email"),
-    })
+    return render(
+        request,
+        "accounts/organization_detail.html",
+        {
+            "organization": organization,
+            "members": organization.members.filter(is_active=True).order_by("email"),
+        },
+    )
 
 
 @login_required
@@ -117,9 +140,13 @@ password_change = auth_views.PasswordChangeView.as_view(
 )
 password_change_done = auth_views.PasswordChangeDoneView.as_view(
     template_name="accounts/message_page.html",
-    extra_context={"title": gettext_lazy("Password changed"),
-                   "message": gettext_lazy("Your password is changed.")},
+    extra_context={
+        "title": gettext_lazy("Password changed"),
+        "message": gettext_lazy("Your password is changed."),
+    },
 )
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset page, with requests limited per address and per IP."""
 
@@ -138,13 +165,21 @@ password_reset = PasswordResetView.as_view(
     email_template_name="accounts/email/password_reset.txt",
     subject_template_name="accounts/email/password_reset_subject.txt",
     success_url=reverse_lazy("accounts:password_reset_done"),
-    extra_context={"title": gettext_lazy("Reset your password"),
-                   "intro": gettext_lazy("Type the email you sign in with; we send you a link to choose a new password.")},
+    extra_context={
+        "title": gettext_lazy("Reset your password"),
+        "intro": gettext_lazy(
+            "Type the email you sign in with; we send you a link to choose a new password."
+        ),
+    },
 )
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="accounts/message_page.html",
-    extra_context={"title": gettext_lazy("Check your email"),
-                   "message": gettext_lazy("If an account uses that address, a link to reset its password is on its way.")},
+    extra_context={
+        "title": gettext_lazy("Check your email"),
+        "message": gettext_lazy(
+            "If an account uses that address, a link to reset its password is on its way."
+        ),
+    },
 )
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
     template_name="accounts/invitation_accept.html",

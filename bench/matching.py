@@ -37,7 +37,8 @@ def setup_django(database_url: str) -> None:
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ["DATABASE_URL"] = database_url
     os.environ.pop("REDIS_URL", None)
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"  # tasks in-process: the benchmark times the work itself
+    # Tasks in-process: the benchmark times the work itself.
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
     os.environ.setdefault("HTTPS", "0")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -61,7 +62,9 @@ def ensure_database(database_url: str) -> None:
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 def first_tokens(text: str, n: int = 100) -> str:
@@ -75,6 +78,23 @@ def jitter(vectors, rng, scale: float = 0.02):
     return noisy / np.linalg.norm(noisy, axis=1, keepdims=True)
 
 
+def clear_corpus() -> None:
+    """Empty the benchmark database's records, matches and vectors (organisations stay).
+
+    TRUNCATE, not the ORM's delete(): that collects every cascade in Python and took over 20
+    minutes over an earlier corpus with its 400k matches. Also before the demo is seeded,
+    which matches each demo record against whatever pool is there."""
+    from django.db import connection
+
+    from demands.models import Demand
+    from matching.models import Embedding, Match, MatchedRecord, MatchingRun
+    from offers.models import Offer
+
+    models = (Match, MatchedRecord, MatchingRun, Embedding, Demand, Offer)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(m._meta.db_table for m in models)} CASCADE")
+
+
 def build_corpus(n_offers: int, n_demands: int, seed: int = 7) -> dict:
     """Bulk-insert the corpus with its embeddings; returns the base records for timed runs."""
     import numpy as np
@@ -84,7 +104,7 @@ def build_corpus(n_offers: int, n_demands: int, seed: int = 7) -> dict:
     from demands.models import Demand
     from matching import corpus
     from matching.engine.embedder import record_vectors, text_hash
-    from matching.models import Embedding, Match, MatchedRecord, MatchingRun
+    from matching.models import Embedding
     from offers.models import Offer
     from portal.models import Field
 
@@ -94,13 +114,8 @@ def build_corpus(n_offers: int, n_demands: int, seed: int = 7) -> dict:
     field_names = dict(Field.objects.filter(parent__isnull=False).values_list("code", "name_en"))
     model = corpus.embedder()
 
+    clear_corpus()
     with transaction.atomic():
-        Match.objects.all().delete()
-        MatchedRecord.objects.all().delete()
-        MatchingRun.objects.all().delete()
-        Embedding.objects.all().delete()
-        Demand.objects.all().delete()
-        Offer.objects.all().delete()
         reps = list(Organization.objects.filter(kind="representation"))
         firms = list(Organization.objects.filter(kind="enterprise"))
 
@@ -112,11 +127,23 @@ def build_corpus(n_offers: int, n_demands: int, seed: int = 7) -> dict:
     from matching.engine.profiles import DemandProfile, OfferProfile
 
     offer_base_vectors = record_vectors(
-        model, "offer", [r["title"] for r in base_offers],
-        [OfferProfile(id=0, title=r["title"], text=r["description"]).full_text for r in base_offers])
+        model,
+        "offer",
+        [r["title"] for r in base_offers],
+        [
+            OfferProfile(id=0, title=r["title"], text=r["description"]).full_text
+            for r in base_offers
+        ],
+    )
     demand_base_vectors = record_vectors(
-        model, "demand", [r["title"] for r in base_demands],
-        [DemandProfile(id=0, title=r["title"], text=r["description"]).full_text for r in base_demands])
+        model,
+        "demand",
+        [r["title"] for r in base_demands],
+        [
+            DemandProfile(id=0, title=r["title"], text=r["description"]).full_text
+            for r in base_demands
+        ],
+    )
 
     batch = 5000
     fields_through = Offer.fields.through
@@ -127,25 +154,48 @@ def build_corpus(n_offers: int, n_demands: int, seed: int = 7) -> dict:
             pick = i % len(base_offers)
             base = base_offers[pick]
             title, description = offer_profile_text(base, i)
-            rows.append(Offer(
-                representation=reps[i % len(reps)], provider_name=f"Provider {i}",
-                provider_country=base.get("country") or "JP", title=title, summary=description,
-                language=base["language"], trl_id=base.get("trl"), status=Offer.Status.PUBLISHED,
-                external_ref=f"bench-{i}", search_text="",
-            ))
+            rows.append(
+                Offer(
+                    representation=reps[i % len(reps)],
+                    provider_name=f"Provider {i}",
+                    provider_country=base.get("country") or "JP",
+                    title=title,
+                    summary=description,
+                    language=base["language"],
+                    trl_id=base.get("trl"),
+                    status=Offer.Status.PUBLISHED,
+                    external_ref=f"bench-{i}",
+                    search_text="",
+                )
+            )
             picks.append(pick)
         created = Offer.objects.bulk_create(rows, batch_size=1000)
         fields_through.objects.bulk_create(
-            [fields_through(offer_id=o.id, field_id=f)
-             for o, p in zip(created, picks, strict=True) for f in (base_offers[p].get("fields") or [])[:3]],
-            batch_size=5000, ignore_conflicts=True)
+            [
+                fields_through(offer_id=o.id, field_id=f)
+                for o, p in zip(created, picks, strict=True)
+                for f in (base_offers[p].get("fields") or [])[:3]
+            ],
+            batch_size=5000,
+            ignore_conflicts=True,
+        )
         vectors = jitter(offer_base_vectors[picks], rng)
-        Embedding.objects.bulk_create([
-            Embedding(kind="offer", object_id=o.id, model_version=model.model_version,
-                      text_hash=text_hash(OfferProfile(id=o.id, title=o.title, text=corpus.offer_text(o)).full_text),
-                      language=o.language, vector=vectors[k].astype("<f4").tobytes())
-            for k, o in enumerate(created)
-        ], batch_size=2000)
+        Embedding.objects.bulk_create(
+            [
+                Embedding(
+                    kind="offer",
+                    object_id=o.id,
+                    model_version=model.model_version,
+                    text_hash=text_hash(
+                        OfferProfile(id=o.id, title=o.title, text=corpus.offer_text(o)).full_text
+                    ),
+                    language=o.language,
+                    vector=vectors[k].astype("<f4").tobytes(),
+                )
+                for k, o in enumerate(created)
+            ],
+            batch_size=2000,
+        )
 
     firm_fields = Demand.fields.through
     rows, picks = [], []
@@ -153,24 +203,46 @@ def build_corpus(n_offers: int, n_demands: int, seed: int = 7) -> dict:
         pick = i % len(base_demands)
         base = base_demands[pick]
         firm = firms[i % len(firms)]
-        rows.append(Demand(
-            organization=firm, province_id=firm.province_id, title=f"{base['title']} ({i})",
-            problem=base["description"], language=base["language"], status=Demand.Status.PUBLISHED,
-            trl_min_id=base.get("trl_min"), budget_max_vnd=base.get("budget_vnd"),
-        ))
+        rows.append(
+            Demand(
+                organization=firm,
+                province_id=firm.province_id,
+                title=f"{base['title']} ({i})",
+                problem=base["description"],
+                language=base["language"],
+                status=Demand.Status.PUBLISHED,
+                trl_min_id=base.get("trl_min"),
+                budget_max_vnd=base.get("budget_vnd"),
+            )
+        )
         picks.append(pick)
     created = Demand.objects.bulk_create(rows, batch_size=2000)
     firm_fields.objects.bulk_create(
-        [firm_fields(demand_id=d.id, field_id=f)
-         for d, p in zip(created, picks, strict=True) for f in (base_demands[p].get("fields") or [])[:3]],
-        batch_size=5000, ignore_conflicts=True)
+        [
+            firm_fields(demand_id=d.id, field_id=f)
+            for d, p in zip(created, picks, strict=True)
+            for f in (base_demands[p].get("fields") or [])[:3]
+        ],
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
     vectors = jitter(demand_base_vectors[picks], rng)
-    Embedding.objects.bulk_create([
-        Embedding(kind="demand", object_id=d.id, model_version=model.model_version,
-                  text_hash=text_hash(DemandProfile(id=d.id, title=d.title, text=corpus.demand_text(d)).full_text), language=d.language,
-                  vector=vectors[k].astype("<f4").tobytes())
-        for k, d in enumerate(created)
-    ], batch_size=2000)
+    Embedding.objects.bulk_create(
+        [
+            Embedding(
+                kind="demand",
+                object_id=d.id,
+                model_version=model.model_version,
+                text_hash=text_hash(
+                    DemandProfile(id=d.id, title=d.title, text=corpus.demand_text(d)).full_text
+                ),
+                language=d.language,
+                vector=vectors[k].astype("<f4").tobytes(),
+            )
+            for k, d in enumerate(created)
+        ],
+        batch_size=2000,
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return {"base_offers": base_offers, "base_demands": base_demands, "firms": firms, "reps": reps}
@@ -203,7 +275,9 @@ def measure_embedding(base: dict) -> tuple[float, float]:
     from matching import corpus
 
     # ~64 words make ~100 XLM-R tokens in these English and Vietnamese texts.
-    texts = [first_tokens(r["title"] + ". " + r["description"], 64) for r in base["base_offers"]][:64]
+    texts = [first_tokens(r["title"] + ". " + r["description"], 64) for r in base["base_offers"]][
+        :64
+    ]
     model = corpus.embedder()
     model.embed_passages(texts[:4])  # warm
     started = time.perf_counter()
@@ -226,8 +300,11 @@ def timed_new_demands(base: dict, count: int) -> tuple[list[float], list[float]]
         firm = base["firms"][i % len(base["firms"])]
         # A new text each time, so the embedding is computed inside the timed call.
         demand = Demand.objects.create(
-            organization=firm, province_id=firm.province_id, title=f"{source['title']} - mới {i}",
-            problem=source["description"], language=source["language"],
+            organization=firm,
+            province_id=firm.province_id,
+            title=f"{source['title']} - mới {i}",
+            problem=source["description"],
+            language=source["language"],
             status=Demand.Status.PUBLISHED,
         )
         started = time.perf_counter()
@@ -251,9 +328,12 @@ def timed_submitted_demands(base: dict, count: int) -> list[float]:
         source = base["base_demands"][(i + 7) % len(base["base_demands"])]
         firm = base["firms"][i % len(base["firms"])]
         demand = Demand.objects.create(
-            organization=firm, province_id=firm.province_id,
-            title=f"{source['title']} - đã gửi {i}", problem=source["description"],
-            language=source["language"], status=Demand.Status.PUBLISHED,
+            organization=firm,
+            province_id=firm.province_id,
+            title=f"{source['title']} - đã gửi {i}",
+            problem=source["description"],
+            language=source["language"],
+            status=Demand.Status.PUBLISHED,
         )
         services.embed_record(kind="demand", object_id=demand.id)  # at submission, untimed
         started = time.perf_counter()
@@ -271,9 +351,12 @@ def timed_new_offers(base: dict, count: int) -> tuple[list[float], list[float]]:
     for i in range(count):
         source = base["base_offers"][i % len(base["base_offers"])]
         offer = Offer.objects.create(
-            representation=base["reps"][i % len(base["reps"])], provider_name=f"New provider {i}",
-            provider_country=source.get("country") or "JP", title=f"{source['title']} v{i}",
-            summary=source["description"], language=source["language"],
+            representation=base["reps"][i % len(base["reps"])],
+            provider_name=f"New provider {i}",
+            provider_country=source.get("country") or "JP",
+            title=f"{source['title']} v{i}",
+            summary=source["description"],
+            language=source["language"],
             status=Offer.Status.PUBLISHED,
         )
         started = time.perf_counter()
@@ -296,12 +379,22 @@ def main() -> None:
     parser.add_argument("--offers", type=int, default=10_000)
     parser.add_argument("--demands", type=int, default=2_000)
     parser.add_argument("--samples", type=int, default=30, help="timed new demands and offers")
-    parser.add_argument("--reuse", action="store_true",
-                        help="keep the corpus already loaded in the benchmark database")
-    parser.add_argument("--corpus-only", action="store_true",
-                        help="build the corpus and stop (then time it with --reuse)")
-    parser.add_argument("--database-url", default=os.environ.get(
-        "BENCH_DATABASE_URL", "postgres://postgres@localhost:5432/portal_bench"))
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the corpus already loaded in the benchmark database",
+    )
+    parser.add_argument(
+        "--corpus-only",
+        action="store_true",
+        help="build the corpus and stop (then time it with --reuse)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@localhost:5432/portal_bench"
+        ),
+    )
     args = parser.parse_args()
 
     ensure_database(args.database_url)
@@ -309,7 +402,8 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    if not args.reuse:  # organisations and logins for the corpus (a fresh database is small)
+    if not args.reuse:  # organisations and logins for the corpus, on an emptied database
+        clear_corpus()
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     from matching import corpus, services
 
@@ -353,25 +447,29 @@ def main() -> None:
         progress("rebuild", MatchingRun.objects.get(pk=run.id).processed)
     rebuild_s = time.perf_counter() - started
 
-    print(json.dumps({
-        "offers": args.offers,
-        "demands": args.demands,
-        "embed_texts_per_s": round(embed_rate, 1),
-        "embed_mean_tokens": round(embed_tokens),
-        "match_one_demand_ms_p50": round(statistics.median(demand_ms), 1),
-        "match_one_demand_ms_p95": round(p(demand_ms, 0.95), 1),
-        "match_one_demand_embed_ms_p50": round(statistics.median(demand_embed_ms), 1),
-        "match_submitted_demand_ms_p50": round(statistics.median(submitted_ms), 1),
-        "match_submitted_demand_ms_p95": round(p(submitted_ms, 0.95), 1),
-        "match_one_offer_ms_p50": round(statistics.median(offer_ms), 1),
-        "match_one_offer_ms_p95": round(p(offer_ms, 0.95), 1),
-        "match_one_offer_embed_ms_p50": round(statistics.median(offer_embed_ms), 1),
-        "rebuild_s": round(rebuild_s, 1),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "offer_index_build_s": round(offer_index_s, 1),
-        "demand_index_build_s": round(demand_index_s, 1),
-        "corpus_load_s": round(load_s, 1),
-    }))
+    print(
+        json.dumps(
+            {
+                "offers": args.offers,
+                "demands": args.demands,
+                "embed_texts_per_s": round(embed_rate, 1),
+                "embed_mean_tokens": round(embed_tokens),
+                "match_one_demand_ms_p50": round(statistics.median(demand_ms), 1),
+                "match_one_demand_ms_p95": round(p(demand_ms, 0.95), 1),
+                "match_one_demand_embed_ms_p50": round(statistics.median(demand_embed_ms), 1),
+                "match_submitted_demand_ms_p50": round(statistics.median(submitted_ms), 1),
+                "match_submitted_demand_ms_p95": round(p(submitted_ms, 0.95), 1),
+                "match_one_offer_ms_p50": round(statistics.median(offer_ms), 1),
+                "match_one_offer_ms_p95": round(p(offer_ms, 0.95), 1),
+                "match_one_offer_embed_ms_p50": round(statistics.median(offer_embed_ms), 1),
+                "rebuild_s": round(rebuild_s, 1),
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                "offer_index_build_s": round(offer_index_s, 1),
+                "demand_index_build_s": round(demand_index_s, 1),
+                "corpus_load_s": round(load_s, 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

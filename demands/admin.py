@@ -20,8 +20,15 @@ class DemandAttachmentInline(admin.TabularInline):
 
 @admin.register(Demand)
 class DemandAdmin(admin.ModelAdmin):
-    list_display = ["title", "organization", "province", "status", "visibility", "language",
-                    "updated_at"]
+    list_display = [
+        "title",
+        "organization",
+        "province",
+        "status",
+        "visibility",
+        "language",
+        "updated_at",
+    ]
     list_filter = ["status", "visibility", "language", "province", "campaign", "fields"]
     search_fields = ["title", "search_text", "organization__name", "organization__tax_code"]
     list_select_related = ["organization", "province"]

@@ -56,8 +56,13 @@ COLUMNS: list[tuple[str, Callable[[Demand], object], bool]] = [
     ("Chế độ hiển thị", lambda d: d.visibility, False),
     ("Ngôn ngữ", lambda d: d.language, False),
     ("Đợt khảo sát", lambda d: d.campaign.name if d.campaign_id else "", False),
-    ("Ngày gửi", lambda d: timezone.localtime(d.submitted_at).replace(tzinfo=None)
-     if d.submitted_at else None, False),
+    (
+        "Ngày gửi",
+        lambda d: (
+            timezone.localtime(d.submitted_at).replace(tzinfo=None) if d.submitted_at else None
+        ),
+        False,
+    ),
 ]
 HEADERS = [header for header, _get, _identity in COLUMNS]
 

@@ -24,7 +24,8 @@ class DemandFilter(SearchLastMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     status = django_filters.ChoiceFilter(label=_("status"), choices=Demand.Status.choices)
     field = django_filters.ModelChoiceFilter(
-        label=_("S&T field"), field_name="fields",
+        label=_("S&T field"),
+        field_name="fields",
         queryset=Field.objects.filter(parent__isnull=False),
     )
     campaign = django_filters.ModelChoiceFilter(label=_("survey campaign"), queryset=user_campaigns)
@@ -32,20 +33,33 @@ class DemandFilter(SearchLastMixin, django_filters.FilterSet):
         label=_("cooperation wanted"), queryset=CooperationType.objects.all()
     )
     trl = django_filters.ModelChoiceFilter(
-        label=_("minimum TRL"), field_name="trl_min",
+        label=_("minimum TRL"),
+        field_name="trl_min",
         queryset=TechnologyReadinessLevel.objects.all(),
     )
     created = django_filters.DateFromToRangeFilter(
-        label=_("created between"), field_name="created_at__date",
+        label=_("created between"),
+        field_name="created_at__date",
         widget=django_filters.widgets.RangeWidget(attrs={"type": "date"}),
     )
     sort = django_filters.OrderingFilter(
         label=_("sort by"),
-        fields=(("updated_at", "updated"), ("created_at", "created"), ("title", "title"),
-                ("wanted_by", "wanted_by"), ("budget_max_vnd", "budget"), ("status", "status")),
-        field_labels={"updated_at": _("last change"), "created_at": _("created"),
-                      "title": _("title"), "wanted_by": _("wanted by"),
-                      "budget_max_vnd": _("budget"), "status": _("status")},
+        fields=(
+            ("updated_at", "updated"),
+            ("created_at", "created"),
+            ("title", "title"),
+            ("wanted_by", "wanted_by"),
+            ("budget_max_vnd", "budget"),
+            ("status", "status"),
+        ),
+        field_labels={
+            "updated_at": _("last change"),
+            "created_at": _("created"),
+            "title": _("title"),
+            "wanted_by": _("wanted by"),
+            "budget_max_vnd": _("budget"),
+            "status": _("status"),
+        },
     )
 
     class Meta:

@@ -49,12 +49,18 @@ class DemandForm(forms.ModelForm):
 
     SECTIONS = [
         (_("1. The need"), ["title", "problem", "current_situation"]),
-        (_("2. The technology you expect"),
-         ["expected_result", "fields", "keywords", "trl_min", "cooperation"]),
-        (_("3. Budget and timing"),
-         ["budget_min_vnd", "budget_max_vnd", "wanted_by", "preferred_countries"]),
-        (_("4. Your capacity to absorb the technology"),
-         ["capacity_staff", "capacity_has_space", "capacity_investment", "capacity_note"]),
+        (
+            _("2. The technology you expect"),
+            ["expected_result", "fields", "keywords", "trl_min", "cooperation"],
+        ),
+        (
+            _("3. Budget and timing"),
+            ["budget_min_vnd", "budget_max_vnd", "wanted_by", "preferred_countries"],
+        ),
+        (
+            _("4. Your capacity to absorb the technology"),
+            ["capacity_staff", "capacity_has_space", "capacity_investment", "capacity_note"],
+        ),
         (_("5. Visibility and attachments"), ["visibility", "attachments"]),
     ]
 
@@ -65,10 +71,23 @@ class DemandForm(forms.ModelForm):
     class Meta:
         model = Demand
         fields = [
-            "title", "problem", "current_situation", "expected_result", "fields", "keywords",
-            "trl_min", "cooperation", "budget_min_vnd", "budget_max_vnd", "wanted_by",
-            "preferred_countries", "capacity_staff", "capacity_has_space",
-            "capacity_investment", "capacity_note", "visibility",
+            "title",
+            "problem",
+            "current_situation",
+            "expected_result",
+            "fields",
+            "keywords",
+            "trl_min",
+            "cooperation",
+            "budget_min_vnd",
+            "budget_max_vnd",
+            "wanted_by",
+            "preferred_countries",
+            "capacity_staff",
+            "capacity_has_space",
+            "capacity_investment",
+            "capacity_note",
+            "visibility",
         ]
         widgets = {
             "problem": forms.Textarea(attrs={"rows": 5}),
@@ -80,34 +99,53 @@ class DemandForm(forms.ModelForm):
             "cooperation": forms.CheckboxSelectMultiple,
         }
         help_texts = {
-            "title": _("One line naming the need. Example: Automatic withering and rolling "
-                       "line for green tea, 2 tonnes of fresh leaves a day"),
-            "problem": _("What goes wrong today and why it matters: volumes, losses, "
-                         "customers' demands. Example: Hand withering takes 12 hours and the "
-                         "quality varies from batch to batch; EU buyers reject 15% of lots."),
-            "current_situation": _("The equipment and process you use now. Example: Two "
-                                   "drum dryers (2015), manual rolling, 25 workers per shift."),
-            "expected_result": _("What the technology must achieve, with figures and "
-                                 "standards. Example: 2 t/day capacity, moisture under 5%, "
-                                 "energy under 1.2 kWh/kg, meets TCVN 1455."),
-            "fields": _("One to three S&T fields. Example: 2.11 Other engineering and "
-                        "technologies (food processing)"),
-            "keywords": _("Separated by commas. Example: green tea, withering, rolling, "
-                          "automation"),
-            "trl_min": _("How mature the technology must be. Example: TRL 8, a complete "
-                         "system proven elsewhere"),
+            "title": _(
+                "One line naming the need. Example: Automatic withering and rolling "
+                "line for green tea, 2 tonnes of fresh leaves a day"
+            ),
+            "problem": _(
+                "What goes wrong today and why it matters: volumes, losses, "
+                "customers' demands. Example: Hand withering takes 12 hours and the "
+                "quality varies from batch to batch; EU buyers reject 15% of lots."
+            ),
+            "current_situation": _(
+                "The equipment and process you use now. Example: Two "
+                "drum dryers (2015), manual rolling, 25 workers per shift."
+            ),
+            "expected_result": _(
+                "What the technology must achieve, with figures and "
+                "standards. Example: 2 t/day capacity, moisture under 5%, "
+                "energy under 1.2 kWh/kg, meets TCVN 1455."
+            ),
+            "fields": _(
+                "One to three S&T fields. Example: 2.11 Other engineering and "
+                "technologies (food processing)"
+            ),
+            "keywords": _(
+                "Separated by commas. Example: green tea, withering, rolling, automation"
+            ),
+            "trl_min": _(
+                "How mature the technology must be. Example: TRL 8, a complete "
+                "system proven elsewhere"
+            ),
             "cooperation": _("Example: equipment purchase and training"),
             "wanted_by": _("When you need it working. Example: 2026-12-31"),
-            "preferred_countries": _("Optional; hold Ctrl to choose several. Example: Japan, "
-                                     "Korea"),
-            "capacity_staff": _("Who will run the technology. Example: engineers who can "
-                                "adapt and maintain it"),
+            "preferred_countries": _(
+                "Optional; hold Ctrl to choose several. Example: Japan, Korea"
+            ),
+            "capacity_staff": _(
+                "Who will run the technology. Example: engineers who can adapt and maintain it"
+            ),
             "capacity_has_space": _("Tick if the building, power and water are ready."),
             "capacity_investment": _("Example: own funds ready"),
-            "capacity_note": _("Anything else about your capacity. Example: 500 m² workshop "
-                               "with 3-phase power; 2 mechanical engineers."),
-            "visibility": _("Anonymised is the usual choice: representatives abroad see the "
-                            "need but not your firm's name until staff introduce you."),
+            "capacity_note": _(
+                "Anything else about your capacity. Example: 500 m² workshop "
+                "with 3-phase power; 2 mechanical engineers."
+            ),
+            "visibility": _(
+                "Anonymised is the usual choice: representatives abroad see the "
+                "need but not your firm's name until staff introduce you."
+            ),
         }
 
     def __init__(self, *args, existing_attachments: int = 0, **kwargs):
@@ -119,7 +157,8 @@ class DemandForm(forms.ModelForm):
         self.fields["cooperation"].queryset = CooperationType.objects.all()
         self.fields["trl_min"].queryset = TechnologyReadinessLevel.objects.all()
         self.fields["budget_min_vnd"].help_text = _(
-            "In đồng. Example: 500.000.000 (leave empty if you do not know yet)")
+            "In đồng. Example: 500.000.000 (leave empty if you do not know yet)"
+        )
         self.fields["budget_max_vnd"].help_text = _("In đồng. Example: 2.000.000.000")
         self.fields["visibility"].choices = Demand._meta.get_field("visibility").choices
         self.fields["visibility"].initial = Demand._meta.get_field("visibility").default
@@ -143,7 +182,8 @@ class DemandForm(forms.ModelForm):
         if files and self.existing_attachments + len(files) > MAX_ATTACHMENTS:
             raise forms.ValidationError(
                 _("A demand carries at most %(n)d files; it has %(has)d already."),
-                params={"n": MAX_ATTACHMENTS, "has": self.existing_attachments}, code="count",
+                params={"n": MAX_ATTACHMENTS, "has": self.existing_attachments},
+                code="count",
             )
         return files
 
@@ -156,8 +196,16 @@ class DemandForm(forms.ModelForm):
 
     def data_for_service(self) -> dict:
         data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
-        for name in ("title", "problem", "current_situation", "expected_result", "keywords",
-                     "capacity_note", "capacity_staff", "capacity_investment"):
+        for name in (
+            "title",
+            "problem",
+            "current_situation",
+            "expected_result",
+            "keywords",
+            "capacity_note",
+            "capacity_staff",
+            "capacity_investment",
+        ):
             data[name] = data[name] or ""
         data["fields"] = list(data["fields"] or [])
         data["cooperation"] = list(data["cooperation"] or [])
@@ -170,16 +218,21 @@ class ReviewForm(forms.Form):
     """Staff's note with a decision; a return needs it, a publication may carry one."""
 
     note = forms.CharField(
-        label=_("Note to the enterprise"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Note to the enterprise"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         max_length=Demand._meta.get_field("review_note").max_length,
-        help_text=_("Required when you return the demand. Example: Please add the capacity "
-                    "in tonnes per day and a budget range."),
+        help_text=_(
+            "Required when you return the demand. Example: Please add the capacity "
+            "in tonnes per day and a budget range."
+        ),
     )
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CampaignForm(forms.ModelForm):
@@ -194,8 +247,10 @@ class CampaignForm(forms.ModelForm):
         help_texts = {
             "name": _("Example: Survey of technology needs of Thái Nguyên enterprises 2026"),
             "year": _("Example: 2026"),
-            "intro": _("Shown to invited enterprises. Example: The Department collects your "
-                       "technology needs to look for partners abroad."),
+            "intro": _(
+                "Shown to invited enterprises. Example: The Department collects your "
+                "technology needs to look for partners abroad."
+            ),
         }
 
     def clean(self):
@@ -208,7 +263,8 @@ class CampaignForm(forms.ModelForm):
 
 class InviteForm(forms.Form):
     emails = forms.CharField(
-        label=_("Email addresses"), widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Email addresses"),
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One per line or separated by commas. Example: giamdoc@chetancuong.vn"),
     )
 
@@ -236,7 +292,9 @@ class ImportUploadForm(forms.Form):
         help_text=_("Use the template; at most 5 MB and 2,000 rows."),
     )
     campaign = forms.ModelChoiceField(
-        label=_("Survey campaign"), queryset=SurveyCampaign.objects.none(), required=False,
+        label=_("Survey campaign"),
+        queryset=SurveyCampaign.objects.none(),
+        required=False,
         help_text=_("The campaign these answers belong to."),
     )
 

@@ -36,37 +36,113 @@ __all__ = ["COLUMNS", "EXAMPLE_ROW", "XLSX_TYPE", "demands_import", "preview"]
 
 # key, Vietnamese header (the template's), required, what it holds (shown on the import page)
 COLUMNS = [
-    Column("tax_code", "Mã số thuế", True, gettext_lazy("10 digits (or 10-3 for a branch). Example: 4600100001")),
-    Column("enterprise_name", "Tên doanh nghiệp", False, gettext_lazy("Needed when the enterprise is not registered yet.")),
-    Column("enterprise_email", "Email doanh nghiệp", False, gettext_lazy("Contact email of a new enterprise.")),
-    Column("title", "Tên nhu cầu", True, gettext_lazy("One line. Example: Dây chuyền héo và vò chè tự động")),
+    Column(
+        "tax_code",
+        "Mã số thuế",
+        True,
+        gettext_lazy("10 digits (or 10-3 for a branch). Example: 4600100001"),
+    ),
+    Column(
+        "enterprise_name",
+        "Tên doanh nghiệp",
+        False,
+        gettext_lazy("Needed when the enterprise is not registered yet."),
+    ),
+    Column(
+        "enterprise_email",
+        "Email doanh nghiệp",
+        False,
+        gettext_lazy("Contact email of a new enterprise."),
+    ),
+    Column(
+        "title",
+        "Tên nhu cầu",
+        True,
+        gettext_lazy("One line. Example: Dây chuyền héo và vò chè tự động"),
+    ),
     Column("problem", "Vấn đề cần giải quyết", False, gettext_lazy("Free text.")),
     Column("current_situation", "Hiện trạng công nghệ", False, gettext_lazy("Free text.")),
-    Column("expected_result", "Kết quả mong muốn và thông số kỹ thuật", False, gettext_lazy("Free text.")),
-    Column("fields", "Lĩnh vực KH&CN", False, gettext_lazy("1 to 3 codes separated by ';'. Example: 2.11; 4.01")),
+    Column(
+        "expected_result",
+        "Kết quả mong muốn và thông số kỹ thuật",
+        False,
+        gettext_lazy("Free text."),
+    ),
+    Column(
+        "fields",
+        "Lĩnh vực KH&CN",
+        False,
+        gettext_lazy("1 to 3 codes separated by ';'. Example: 2.11; 4.01"),
+    ),
     Column("keywords", "Từ khóa", False, gettext_lazy("Separated by commas.")),
-    Column("cooperation", "Hình thức hợp tác", False, gettext_lazy("Codes separated by ';': license, technology_transfer, joint_venture, equipment_purchase, technical_cooperation, training, consulting, research_cooperation")),
+    Column(
+        "cooperation",
+        "Hình thức hợp tác",
+        False,
+        gettext_lazy(
+            "Codes separated by ';': license, technology_transfer, joint_venture, equipment_purchase, technical_cooperation, training, consulting, research_cooperation"
+        ),
+    ),
     Column("trl_min", "TRL tối thiểu", False, gettext_lazy("A whole number from 1 to 9.")),
-    Column("budget_min_vnd", "Kinh phí từ (VNĐ)", False, gettext_lazy("Digits only. Example: 500000000")),
-    Column("budget_max_vnd", "Kinh phí đến (VNĐ)", False, gettext_lazy("Digits only. Example: 2000000000")),
+    Column(
+        "budget_min_vnd",
+        "Kinh phí từ (VNĐ)",
+        False,
+        gettext_lazy("Digits only. Example: 500000000"),
+    ),
+    Column(
+        "budget_max_vnd",
+        "Kinh phí đến (VNĐ)",
+        False,
+        gettext_lazy("Digits only. Example: 2000000000"),
+    ),
     Column("wanted_by", "Thời hạn cần", False, gettext_lazy("A date: 2026-12-31 or 31/12/2026.")),
-    Column("preferred_countries", "Quốc gia ưu tiên", False, gettext_lazy("Two-letter codes separated by ';'. Example: JP; KR")),
-    Column("visibility", "Chế độ hiển thị", False, gettext_lazy("public, anonymised (default) or confidential.")),
+    Column(
+        "preferred_countries",
+        "Quốc gia ưu tiên",
+        False,
+        gettext_lazy("Two-letter codes separated by ';'. Example: JP; KR"),
+    ),
+    Column(
+        "visibility",
+        "Chế độ hiển thị",
+        False,
+        gettext_lazy("public, anonymised (default) or confidential."),
+    ),
 ]
 HEADER = {column.key: column.header for column in COLUMNS}
 EXAMPLE_ROW = [
-    "4600100001", "Công ty Cổ phần Chè Tân Cương Hoàng Bình", "lienhe@chetancuong.vn",
+    "4600100001",
+    "Công ty Cổ phần Chè Tân Cương Hoàng Bình",
+    "lienhe@chetancuong.vn",
     "Dây chuyền làm héo và vò chè xanh tự động",
     "Làm héo thủ công mất 12 giờ, chất lượng không đồng đều giữa các mẻ.",
     "Hai máy sấy thùng quay (2015), vò chè thủ công.",
     "Công suất 2 tấn chè búp tươi/ngày, độ ẩm thành phẩm dưới 5%.",
-    "2.11; 4.01", "chè xanh, làm héo, vò chè", "equipment_purchase; training", "8",
-    "500000000", "2000000000", "2026-12-31", "JP; KR", "anonymised",
+    "2.11; 4.01",
+    "chè xanh, làm héo, vò chè",
+    "equipment_purchase; training",
+    "8",
+    "500000000",
+    "2000000000",
+    "2026-12-31",
+    "JP; KR",
+    "anonymised",
 ]
 DEMAND_FIELDS = (
-    "title", "problem", "current_situation", "expected_result", "fields", "keywords",
-    "cooperation", "trl_min", "budget_min_vnd", "budget_max_vnd", "wanted_by",
-    "preferred_countries", "visibility",
+    "title",
+    "problem",
+    "current_situation",
+    "expected_result",
+    "fields",
+    "keywords",
+    "cooperation",
+    "trl_min",
+    "budget_min_vnd",
+    "budget_max_vnd",
+    "wanted_by",
+    "preferred_countries",
+    "visibility",
 )
 
 
@@ -119,7 +195,9 @@ class RowForm(forms.Form):
 
     @staticmethod
     def _unknown(codes: list[str]) -> forms.ValidationError:
-        return forms.ValidationError(_("Unknown codes: %(codes)s"), params={"codes": ", ".join(codes)})
+        return forms.ValidationError(
+            _("Unknown codes: %(codes)s"), params={"codes": ", ".join(codes)}
+        )
 
     def clean_title(self):
         title = normalize_text(self.cleaned_data["title"])
@@ -191,8 +269,9 @@ class DemandPreview(Preview):
         return sum(1 for row in self.rows if row.exists)
 
 
-def preview(*, by: User, content: bytes, filename: str,
-            campaign: SurveyCampaign | None) -> DemandPreview:
+def preview(
+    *, by: User, content: bytes, filename: str, campaign: SurveyCampaign | None
+) -> DemandPreview:
     """Check every row without writing anything."""
     try:
         table = read_rows(content, filename, COLUMNS)
@@ -205,8 +284,9 @@ def preview(*, by: User, content: bytes, filename: str,
     tax_codes = {row.tax_code for row in rows}
     organizations = {o.tax_code: o for o in Organization.objects.filter(tax_code__in=tax_codes)}
     existing = set(
-        Demand.objects.filter(organization__tax_code__in=tax_codes, campaign=campaign)
-        .values_list("organization__tax_code", "title")
+        Demand.objects.filter(organization__tax_code__in=tax_codes, campaign=campaign).values_list(
+            "organization__tax_code", "title"
+        )
     )
     seen: dict[tuple[str, str], int] = {}
     for row in rows:
@@ -214,26 +294,34 @@ def preview(*, by: User, content: bytes, filename: str,
         if organization is None:
             row.new_enterprise = True
             if not row.values.get("enterprise_name"):
-                row.add_error(HEADER["enterprise_name"],
-                              _("Required for an enterprise that is not registered yet."))
-        elif organization.kind not in (Organization.Kind.ENTERPRISE,
-                                       Organization.Kind.RESEARCH_INSTITUTE) \
-                or organization.province_id != by.province_id:
-            row.add_error(HEADER["tax_code"],
-                          _("This tax code belongs to an organisation outside your province."))
+                row.add_error(
+                    HEADER["enterprise_name"],
+                    _("Required for an enterprise that is not registered yet."),
+                )
+        elif (
+            organization.kind
+            not in (Organization.Kind.ENTERPRISE, Organization.Kind.RESEARCH_INSTITUTE)
+            or organization.province_id != by.province_id
+        ):
+            row.add_error(
+                HEADER["tax_code"],
+                _("This tax code belongs to an organisation outside your province."),
+            )
         row.organization = organization
         key = (row.tax_code, row.title)
         if key in seen:
-            row.add_error(HEADER["title"],
-                          _("The same enterprise and title as row %(n)d.") % {"n": seen[key]})
+            row.add_error(
+                HEADER["title"], _("The same enterprise and title as row %(n)d.") % {"n": seen[key]}
+            )
         seen.setdefault(key, row.line)
         row.exists = key in existing
     return DemandPreview(rows=rows)
 
 
 @transaction.atomic
-def demands_import(*, by: User, content: bytes, filename: str,
-                   campaign: SurveyCampaign | None) -> DemandPreview:
+def demands_import(
+    *, by: User, content: bytes, filename: str, campaign: SurveyCampaign | None
+) -> DemandPreview:
     """Write every new row, or nothing if any row has an error. Returns what was checked."""
     permissions.require(by, "demand.import")
     if campaign is not None:
@@ -247,25 +335,37 @@ def demands_import(*, by: User, content: bytes, filename: str,
         organization = row.organization or created_orgs.get(row.tax_code)
         if organization is None:
             organization = Organization.objects.create(
-                kind=Organization.Kind.ENTERPRISE, tax_code=row.tax_code,
+                kind=Organization.Kind.ENTERPRISE,
+                tax_code=row.tax_code,
                 name=normalize_text(row.data["enterprise_name"]),
                 contact_email=row.data["enterprise_email"],
-                province_id=by.province_id, status=Organization.Status.PENDING,
+                province_id=by.province_id,
+                status=Organization.Status.PENDING,
             )
             created_orgs[row.tax_code] = organization
-        demand = Demand(organization=organization, province_id=organization.province_id,
-                        campaign=campaign, created_by=by, status=Demand.Status.SUBMITTED,
-                        submitted_at=now)
+        demand = Demand(
+            organization=organization,
+            province_id=organization.province_id,
+            campaign=campaign,
+            created_by=by,
+            status=Demand.Status.SUBMITTED,
+            submitted_at=now,
+        )
         data = {name: row.data[name] for name in DEMAND_FIELDS}
-        data["trl_min"] = (TechnologyReadinessLevel(level=data["trl_min"])
-                           if data["trl_min"] else None)
+        data["trl_min"] = (
+            TechnologyReadinessLevel(level=data["trl_min"]) if data["trl_min"] else None
+        )
         m2m = services._apply(demand, data)
         demand.save()
         for name, values in m2m.items():
             getattr(demand, name).set(values)
-        DemandEvent.objects.create(demand=demand, actor=by, from_status="",
-                                   to_status=demand.status,
-                                   note=_("Imported from a survey spreadsheet."))
+        DemandEvent.objects.create(
+            demand=demand,
+            actor=by,
+            from_status="",
+            to_status=demand.status,
+            note=_("Imported from a survey spreadsheet."),
+        )
     return result
 
 

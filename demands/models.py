@@ -21,7 +21,9 @@ class SurveyCampaign(models.Model):
     """A province's yearly survey of enterprise technology needs."""
 
     province = models.ForeignKey(
-        "portal.Province", verbose_name=_("province"), on_delete=models.PROTECT,
+        "portal.Province",
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
         related_name="campaigns",
     )
     name = models.CharField(_("name"), max_length=200)
@@ -30,8 +32,11 @@ class SurveyCampaign(models.Model):
     closes_on = models.DateField(_("closes on"))
     intro = models.TextField(_("introduction"), max_length=4000, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -58,12 +63,18 @@ class SurveyCampaign(models.Model):
 
 class CampaignInvitation(models.Model):
     campaign = models.ForeignKey(
-        SurveyCampaign, verbose_name=_("campaign"), on_delete=models.CASCADE,
+        SurveyCampaign,
+        verbose_name=_("campaign"),
+        on_delete=models.CASCADE,
         related_name="invitations",
     )
     organization = models.ForeignKey(
-        "accounts.Organization", verbose_name=_("enterprise"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="campaign_invitations",
+        "accounts.Organization",
+        verbose_name=_("enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="campaign_invitations",
     )
     email = models.EmailField(_("email"))
     invited_at = models.DateTimeField(_("invited at"), default=timezone.now)
@@ -102,28 +113,45 @@ class Demand(models.Model):
         LOAN = "loan", _("bank loan or partner investment")
         NEEDS_SUPPORT = "needs_support", _("needs public support")
 
-    OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.PUBLISHED,
-                     Status.IN_CONNECTION)
+    OPEN_STATUSES = (
+        Status.DRAFT,
+        Status.SUBMITTED,
+        Status.RETURNED,
+        Status.PUBLISHED,
+        Status.IN_CONNECTION,
+    )
     EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
     # Visible outside the firm and its province's staff (subject to visibility).
     LISTED_STATUSES = (Status.PUBLISHED, Status.IN_CONNECTION, Status.FULFILLED)
 
     organization = models.ForeignKey(
-        "accounts.Organization", verbose_name=_("enterprise"), on_delete=models.PROTECT,
+        "accounts.Organization",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
         related_name="demands",
     )
     # Copied from the enterprise on creation: every access rule and list filters by it.
     province = models.ForeignKey(
-        "portal.Province", verbose_name=_("province"), on_delete=models.PROTECT,
+        "portal.Province",
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
         related_name="demands",
     )
     campaign = models.ForeignKey(
-        SurveyCampaign, verbose_name=_("survey campaign"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="demands",
+        SurveyCampaign,
+        verbose_name=_("survey campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="demands",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     title = models.CharField(_("title"), max_length=255)
     # Text sizes: max_length on a TextField is not a database limit, but forms, the API and
@@ -140,12 +168,18 @@ class Demand(models.Model):
     )
     keywords = models.CharField(_("keywords"), max_length=300, blank=True)
     cooperation = models.ManyToManyField(
-        "portal.CooperationType", verbose_name=_("cooperation wanted"), blank=True,
+        "portal.CooperationType",
+        verbose_name=_("cooperation wanted"),
+        blank=True,
         related_name="demands",
     )
     trl_min = models.ForeignKey(
-        "portal.TechnologyReadinessLevel", verbose_name=_("minimum TRL"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "portal.TechnologyReadinessLevel",
+        verbose_name=_("minimum TRL"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     budget_min_vnd = models.BigIntegerField(_("budget from (VND)"), null=True, blank=True)
     budget_max_vnd = models.BigIntegerField(_("budget up to (VND)"), null=True, blank=True)
@@ -189,7 +223,8 @@ class Demand(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(budget_min_vnd__isnull=True) | Q(budget_max_vnd__isnull=True)
+                condition=Q(budget_min_vnd__isnull=True)
+                | Q(budget_max_vnd__isnull=True)
                 | Q(budget_max_vnd__gte=models.F("budget_min_vnd")),
                 name="demand_budget_range_ordered",
             ),
@@ -211,10 +246,16 @@ class DemandEvent(models.Model):
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    from_status = models.CharField(_("from"), max_length=15, choices=Demand.Status.choices, blank=True)
+    from_status = models.CharField(
+        _("from"), max_length=15, choices=Demand.Status.choices, blank=True
+    )
     to_status = models.CharField(_("to"), max_length=15, choices=Demand.Status.choices)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)

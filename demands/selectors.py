@@ -63,8 +63,9 @@ def demand_get_visible(user, pk: int) -> Demand:
     """The demand if the user may open it, else 404 (an id outside the scope does not leak)."""
     queryset = permissions.demands_visible_to(user, Demand.objects.all())
     return get_object_or_404(
-        queryset.select_related("organization", "province", "campaign", "trl_min", "created_by")
-        .prefetch_related("fields", "cooperation", "attachments"),
+        queryset.select_related(
+            "organization", "province", "campaign", "trl_min", "created_by"
+        ).prefetch_related("fields", "cooperation", "attachments"),
         pk=pk,
     )
 
@@ -80,16 +81,22 @@ def demand_status_counts(queryset: QuerySet) -> dict[str, int]:
 
 
 def campaign_list_visible_to(user) -> QuerySet:
-    return permissions.campaigns_visible_to(user).select_related("province").annotate(
-        demand_count=Count("demands", filter=~Q(demands__status=Demand.Status.DRAFT),
-                           distinct=True),
-        invitation_count=Count("invitations", distinct=True),
+    return (
+        permissions.campaigns_visible_to(user)
+        .select_related("province")
+        .annotate(
+            demand_count=Count(
+                "demands", filter=~Q(demands__status=Demand.Status.DRAFT), distinct=True
+            ),
+            invitation_count=Count("invitations", distinct=True),
+        )
     )
 
 
 def campaign_get_visible(user, pk: int) -> SurveyCampaign:
-    return get_object_or_404(permissions.campaigns_visible_to(user).select_related("province"),
-                             pk=pk)
+    return get_object_or_404(
+        permissions.campaigns_visible_to(user).select_related("province"), pk=pk
+    )
 
 
 def campaign_demands(campaign: SurveyCampaign) -> QuerySet:
@@ -101,16 +108,15 @@ def campaign_invitations(campaign: SurveyCampaign) -> QuerySet:
     responded = Demand.objects.filter(
         campaign=campaign, organization_id=OuterRef("organization_id")
     ).exclude(status=Demand.Status.DRAFT)
-    return campaign.invitations.select_related("organization").annotate(
-        responded=Exists(responded)
-    )
+    return campaign.invitations.select_related("organization").annotate(responded=Exists(responded))
 
 
 def campaign_stats(campaign: SurveyCampaign) -> dict:
     demands = campaign.demands.exclude(status=Demand.Status.DRAFT)
     invitations = campaign_invitations(campaign)
     by_field_rows = (
-        Field.objects.filter(demands__in=demands).annotate(n=Count("demands", distinct=True))
+        Field.objects.filter(demands__in=demands)
+        .annotate(n=Count("demands", distinct=True))
         .order_by("-n", "code")
     )
     return {
@@ -118,8 +124,8 @@ def campaign_stats(campaign: SurveyCampaign) -> dict:
         "responded": invitations.filter(responded=True).count(),
         "enterprises": demands.values("organization_id").distinct().count(),
         "demand_total": demands.count(),
-        "by_status": [(Demand.Status(s).label, n)
-                      for s, n in demand_status_counts(demands).items() if n],
+        "by_status": [
+            (Demand.Status(s).label, n) for s, n in demand_status_counts(demands).items() if n
+        ],
         "by_field": list(by_field_rows),
     }
-

@@ -30,11 +30,25 @@ from .models import CampaignInvitation, Demand, DemandAttachment, DemandEvent, S
 
 Status = Demand.Status
 
-TEXT_FIELDS = ("title", "problem", "current_situation", "expected_result", "keywords",
-               "capacity_note")
-SCALAR_FIELDS = ("trl_min", "budget_min_vnd", "budget_max_vnd", "wanted_by",
-                 "preferred_countries", "capacity_staff", "capacity_has_space",
-                 "capacity_investment", "visibility")
+TEXT_FIELDS = (
+    "title",
+    "problem",
+    "current_situation",
+    "expected_result",
+    "keywords",
+    "capacity_note",
+)
+SCALAR_FIELDS = (
+    "trl_min",
+    "budget_min_vnd",
+    "budget_max_vnd",
+    "wanted_by",
+    "preferred_countries",
+    "capacity_staff",
+    "capacity_has_space",
+    "capacity_investment",
+    "visibility",
+)
 M2M_FIELDS = ("fields", "cooperation")
 
 
@@ -65,8 +79,13 @@ def normalize_keywords(text: str) -> str:
 
 def refresh_derived(demand: Demand) -> None:
     """Language and the folded search text follow the texts."""
-    texts = [demand.title, demand.problem, demand.current_situation, demand.expected_result,
-             demand.keywords]
+    texts = [
+        demand.title,
+        demand.problem,
+        demand.current_situation,
+        demand.expected_result,
+        demand.keywords,
+    ]
     demand.language = detect_language(" ".join(texts)) if any(texts) else "vi"
     demand.search_text = search_blob(*texts)
 
@@ -107,21 +126,29 @@ def _add_attachments(demand: Demand, by: User, files: Sequence[tuple[Any, str]])
         )
     for upload, mime in files:
         attachment = DemandAttachment(
-            demand=demand, original_name=safe_filename(upload.name), content_type=mime,
-            size=upload.size, uploaded_by=by,
+            demand=demand,
+            original_name=safe_filename(upload.name),
+            content_type=mime,
+            size=upload.size,
+            uploaded_by=by,
         )
         attachment.file.save("upload", upload, save=False)  # stored under a random name
         attachment.save()
 
 
 @transaction.atomic
-def demand_create(*, by: User, data: dict[str, Any],
-                  attachments: Sequence[tuple[Any, str]] = ()) -> Demand:
+def demand_create(
+    *, by: User, data: dict[str, Any], attachments: Sequence[tuple[Any, str]] = ()
+) -> Demand:
     """Start a draft for the user's enterprise; nothing but format is checked."""
     permissions.require(by, "demand.create")
     organization = by.organization
-    demand = Demand(organization=organization, province_id=organization.province_id,
-                    created_by=by, status=Status.DRAFT)
+    demand = Demand(
+        organization=organization,
+        province_id=organization.province_id,
+        created_by=by,
+        status=Status.DRAFT,
+    )
     m2m = _apply(demand, data)
     demand.save()
     for name, values in m2m.items():
@@ -132,8 +159,9 @@ def demand_create(*, by: User, data: dict[str, Any],
 
 
 @transaction.atomic
-def demand_update(*, demand: Demand, by: User, data: dict[str, Any],
-                  attachments: Sequence[tuple[Any, str]] = ()) -> Demand:
+def demand_update(
+    *, demand: Demand, by: User, data: dict[str, Any], attachments: Sequence[tuple[Any, str]] = ()
+) -> Demand:
     """Save the writer's changes (a draft save: incomplete values are fine)."""
     permissions.require(by, "demand.edit", demand)
     demand = Demand.objects.select_for_update().get(pk=demand.pk)
@@ -162,12 +190,25 @@ def demand_attachment_delete(*, attachment: DemandAttachment, by: User) -> None:
 def _notify_enterprise(demand: Demand, *, kind: str, title: str, body: str = "") -> None:
     from notifications.services import notify
 
-    notify(users=User.objects.filter(organization_id=demand.organization_id, is_active=True),
-           kind=kind, title=f"{title}: {demand.title}", body=body, url=demand.get_absolute_url())
+    notify(
+        users=User.objects.filter(organization_id=demand.organization_id, is_active=True),
+        kind=kind,
+        title=f"{title}: {demand.title}",
+        body=body,
+        url=demand.get_absolute_url(),
+    )
 
 
-def _move(demand: Demand, *, by: User | None, action: str | None, allowed_from: Iterable[str],
-          to: str, note: str = "", changes: dict[str, Any] | None = None) -> Demand:
+def _move(
+    demand: Demand,
+    *,
+    by: User | None,
+    action: str | None,
+    allowed_from: Iterable[str],
+    to: str,
+    note: str = "",
+    changes: dict[str, Any] | None = None,
+) -> Demand:
     """Lock, check permission and state, change status (and `changes`), record the event."""
     locked = Demand.objects.select_for_update().get(pk=demand.pk)
     if action is not None:
@@ -188,9 +229,11 @@ def _move(demand: Demand, *, by: User | None, action: str | None, allowed_from: 
 
 def campaign_running_for(demand: Demand, day: datetime.date) -> SurveyCampaign | None:
     return (
-        SurveyCampaign.objects.filter(province_id=demand.province_id, opens_on__lte=day,
-                                      closes_on__gte=day)
-        .order_by("-opens_on", "-id").first()
+        SurveyCampaign.objects.filter(
+            province_id=demand.province_id, opens_on__lte=day, closes_on__gte=day
+        )
+        .order_by("-opens_on", "-id")
+        .first()
     )
 
 
@@ -208,8 +251,14 @@ def demand_submit(*, demand: Demand, by: User, accept_warnings: bool = False) ->
         campaign = campaign_running_for(demand, today)
         if campaign is not None:
             changes["campaign"] = campaign
-    submitted = _move(demand, by=by, action="demand.submit", allowed_from=Demand.EDITABLE_STATUSES,
-                      to=Status.SUBMITTED, changes=changes)
+    submitted = _move(
+        demand,
+        by=by,
+        action="demand.submit",
+        allowed_from=Demand.EDITABLE_STATUSES,
+        to=Status.SUBMITTED,
+        changes=changes,
+    )
     # Embed while staff review it: publishing then ranks at once instead of embedding first.
     enqueue_on_commit(embed_record, "demand", submitted.id)
     return submitted
@@ -221,19 +270,33 @@ def demand_return(*, demand: Demand, by: User, note: str) -> Demand:
     note = normalize_multiline(note)
     if not note:
         raise ValidationError({"note": _("Say what the enterprise should change.")})
-    locked = _move(demand, by=by, action="demand.return", allowed_from=[Status.SUBMITTED],
-                   to=Status.RETURNED, note=note, changes={"review_note": note})
-    _notify_enterprise(locked, kind="demand_returned", title=_("Your demand was returned for changes"),
-                       body=note)
+    locked = _move(
+        demand,
+        by=by,
+        action="demand.return",
+        allowed_from=[Status.SUBMITTED],
+        to=Status.RETURNED,
+        note=note,
+        changes={"review_note": note},
+    )
+    _notify_enterprise(
+        locked, kind="demand_returned", title=_("Your demand was returned for changes"), body=note
+    )
     return locked
 
 
 @transaction.atomic
 def demand_publish(*, demand: Demand, by: User, note: str = "") -> Demand:
     """Publish a submitted demand and queue its matching."""
-    locked = _move(demand, by=by, action="demand.publish", allowed_from=[Status.SUBMITTED],
-                   to=Status.PUBLISHED, note=normalize_multiline(note),
-                   changes={"published_at": timezone.now(), "review_note": ""})
+    locked = _move(
+        demand,
+        by=by,
+        action="demand.publish",
+        allowed_from=[Status.SUBMITTED],
+        to=Status.PUBLISHED,
+        note=normalize_multiline(note),
+        changes={"published_at": timezone.now(), "review_note": ""},
+    )
     enqueue_on_commit(match_demand, locked.id)  # never enqueue inside a transaction
     _notify_enterprise(locked, kind="demand_published", title=_("Your demand was published"))
     return locked
@@ -241,8 +304,14 @@ def demand_publish(*, demand: Demand, by: User, note: str = "") -> Demand:
 
 @transaction.atomic
 def demand_withdraw(*, demand: Demand, by: User, note: str = "") -> Demand:
-    return _move(demand, by=by, action="demand.withdraw", allowed_from=Demand.OPEN_STATUSES,
-                 to=Status.WITHDRAWN, note=normalize_multiline(note))
+    return _move(
+        demand,
+        by=by,
+        action="demand.withdraw",
+        allowed_from=Demand.OPEN_STATUSES,
+        to=Status.WITHDRAWN,
+        note=normalize_multiline(note),
+    )
 
 
 @transaction.atomic
@@ -251,22 +320,38 @@ def demand_mark_in_connection(*, demand: Demand, by: User | None, note: str = ""
 
     `by=None` is the system (the matching pipeline acting on a staff decision).
     """
-    return _move(demand, by=by, action="demand.mark_in_connection" if by else None,
-                 allowed_from=[Status.PUBLISHED], to=Status.IN_CONNECTION, note=note)
+    return _move(
+        demand,
+        by=by,
+        action="demand.mark_in_connection" if by else None,
+        allowed_from=[Status.PUBLISHED],
+        to=Status.IN_CONNECTION,
+        note=note,
+    )
 
 
 @transaction.atomic
 def demand_fulfil(*, demand: Demand, by: User, note: str = "") -> Demand:
-    return _move(demand, by=by, action="demand.fulfil",
-                 allowed_from=[Status.PUBLISHED, Status.IN_CONNECTION], to=Status.FULFILLED,
-                 note=normalize_multiline(note))
+    return _move(
+        demand,
+        by=by,
+        action="demand.fulfil",
+        allowed_from=[Status.PUBLISHED, Status.IN_CONNECTION],
+        to=Status.FULFILLED,
+        note=normalize_multiline(note),
+    )
 
 
 @transaction.atomic
 def demand_close(*, demand: Demand, by: User, note: str = "") -> Demand:
-    return _move(demand, by=by, action="demand.close",
-                 allowed_from=[Status.PUBLISHED, Status.IN_CONNECTION], to=Status.CLOSED,
-                 note=normalize_multiline(note))
+    return _move(
+        demand,
+        by=by,
+        action="demand.close",
+        allowed_from=[Status.PUBLISHED, Status.IN_CONNECTION],
+        to=Status.CLOSED,
+        note=normalize_multiline(note),
+    )
 
 
 def demands_expire_overdue(*, today: datetime.date | None = None) -> int:
@@ -278,11 +363,20 @@ def demands_expire_overdue(*, today: datetime.date | None = None) -> int:
         with transaction.atomic():
             demand = Demand.objects.select_for_update().get(pk=demand_id)
             # compare-and-swap: a demand withdrawn meanwhile is left alone
-            if demand.status not in Demand.OPEN_STATUSES or not demand.wanted_by \
-                    or demand.wanted_by >= today:
+            if (
+                demand.status not in Demand.OPEN_STATUSES
+                or not demand.wanted_by
+                or demand.wanted_by >= today
+            ):
                 continue
-            _move(demand, by=None, action=None, allowed_from=Demand.OPEN_STATUSES,
-                  to=Status.EXPIRED, note=_("The wanted-by date has passed."))
+            _move(
+                demand,
+                by=None,
+                action=None,
+                allowed_from=Demand.OPEN_STATUSES,
+                to=Status.EXPIRED,
+                note=_("The wanted-by date has passed."),
+            )
             expired += 1
     return expired
 
@@ -291,50 +385,72 @@ def demands_expire_overdue(*, today: datetime.date | None = None) -> int:
 
 
 @transaction.atomic
-def campaign_create(*, by: User, name: str, year: int, opens_on: datetime.date,
-                    closes_on: datetime.date, intro: str = "") -> SurveyCampaign:
+def campaign_create(
+    *,
+    by: User,
+    name: str,
+    year: int,
+    opens_on: datetime.date,
+    closes_on: datetime.date,
+    intro: str = "",
+) -> SurveyCampaign:
     """Open a survey campaign in the staff member's province."""
     permissions.require(by, "campaign.create")
     if closes_on < opens_on:
         raise ValidationError({"closes_on": _("A campaign closes after it opens.")})
     return SurveyCampaign.objects.create(
-        province_id=by.province_id, name=normalize_text(name), year=year, opens_on=opens_on,
-        closes_on=closes_on, intro=normalize_multiline(intro), created_by=by,
+        province_id=by.province_id,
+        name=normalize_text(name),
+        year=year,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        intro=normalize_multiline(intro),
+        created_by=by,
     )
 
 
 @transaction.atomic
-def campaign_invite(*, campaign: SurveyCampaign, by: User,
-                    emails: Iterable[str]) -> list[CampaignInvitation]:
+def campaign_invite(
+    *, campaign: SurveyCampaign, by: User, emails: Iterable[str]
+) -> list[CampaignInvitation]:
     """Invite enterprises by email (again-invited addresses are skipped); mails after commit."""
     permissions.require(by, "campaign.manage", campaign)
     wanted = list(dict.fromkeys(e.strip().lower() for e in emails if e.strip()))
     already = set(campaign.invitations.filter(email__in=wanted).values_list("email", flat=True))
     organizations: dict[str, Organization] = {}
     for org in Organization.objects.filter(
-        province_id=campaign.province_id, kind=Organization.Kind.ENTERPRISE,
+        province_id=campaign.province_id,
+        kind=Organization.Kind.ENTERPRISE,
         contact_email__in=wanted,
     ):
         organizations[org.contact_email.lower()] = org
     for member in User.objects.filter(
-        email__in=wanted, organization__province_id=campaign.province_id,
+        email__in=wanted,
+        organization__province_id=campaign.province_id,
         organization__kind=Organization.Kind.ENTERPRISE,
     ).select_related("organization"):
         organizations.setdefault(member.email.lower(), member.organization)
     created = [
-        CampaignInvitation.objects.create(campaign=campaign, email=email,
-                                          organization=organizations.get(email))
-        for email in wanted if email not in already
+        CampaignInvitation.objects.create(
+            campaign=campaign, email=email, organization=organizations.get(email)
+        )
+        for email in wanted
+        if email not in already
     ]
     if created:
         recipients = [i.email for i in created]
-        body = render_to_string("demands/email/campaign_invitation.txt", {
-            "campaign": campaign,
-            "url": settings.SITE_URL + "/demands/new/",
-            "signup_url": settings.SITE_URL + "/accounts/signup/",
-        })
+        body = render_to_string(
+            "demands/email/campaign_invitation.txt",
+            {
+                "campaign": campaign,
+                "url": settings.SITE_URL + "/demands/new/",
+                "signup_url": settings.SITE_URL + "/accounts/signup/",
+            },
+        )
         subject = _("Survey of technology needs: %(name)s") % {"name": campaign.name}
-        transaction.on_commit(lambda: [
-            send_mail(subject, body, None, [email], fail_silently=True) for email in recipients
-        ])
+        transaction.on_commit(
+            lambda: [
+                send_mail(subject, body, None, [email], fail_silently=True) for email in recipients
+            ]
+        )
     return created

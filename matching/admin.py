@@ -29,7 +29,15 @@ class MatchEventAdmin(admin.ModelAdmin):
 
 @admin.register(MatchingRun)
 class MatchingRunAdmin(admin.ModelAdmin):
-    list_display = ["pk", "state", "processed", "total", "matches_written", "engine_version", "started_at"]
+    list_display = [
+        "pk",
+        "state",
+        "processed",
+        "total",
+        "matches_written",
+        "engine_version",
+        "started_at",
+    ]
     list_filter = ["state"]
     search_fields = ["engine_version", "error"]
 

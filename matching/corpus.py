@@ -47,7 +47,9 @@ def embedder() -> Embedder | None:
         if "embedder" not in _state:
             _state["embedder"] = load_embedder()
             if _state["embedder"] is None:
-                logger.error("matching engine DEGRADED: no embedding model, lexical + structured only")
+                logger.error(
+                    "matching engine DEGRADED: no embedding model, lexical + structured only"
+                )
         return _state["embedder"]
 
 
@@ -134,7 +136,9 @@ def _codes_by_owner(relation, owners) -> dict[int, tuple[str, ...]]:
     owner = relation.field.m2m_field_name() + "_id"
     target = relation.field.m2m_reverse_field_name() + "_id"
     grouped: dict[int, list[str]] = defaultdict(list)
-    rows = through.objects.filter(**{f"{owner}__in": owners.values("pk")}).values_list(owner, target)
+    rows = through.objects.filter(**{f"{owner}__in": owners.values("pk")}).values_list(
+        owner, target
+    )
     for owner_id, code in rows.iterator(chunk_size=20_000):
         grouped[owner_id].append(code)
     return {owner_id: tuple(sorted(codes)) for owner_id, codes in grouped.items()}
@@ -149,17 +153,35 @@ def all_offer_profiles(ids: Iterable[int] | None = None) -> list[OfferProfile]:
     fields_of = _codes_by_owner(Offer.fields, offers)
     cooperation_of = _codes_by_owner(Offer.cooperation, offers)
     rows = offers.order_by("id").values_list(
-        "id", "title", "summary", "description", "advantages", "applications", "keywords",
-        "language", "trl_id", "provider_country", "valid_until", "provider_type",
+        "id",
+        "title",
+        "summary",
+        "description",
+        "advantages",
+        "applications",
+        "keywords",
+        "language",
+        "trl_id",
+        "provider_country",
+        "valid_until",
+        "provider_type",
     )
     return [
         OfferProfile(
-            id=pk, title=title, text="\n".join(p for p in texts if p), language=language or "en",
-            fields=fields_of.get(pk, ()), cooperation=cooperation_of.get(pk, ()), trl=trl,
-            country=str(country or ""), valid_until=valid_until, provider_type=provider_type,
+            id=pk,
+            title=title,
+            text="\n".join(p for p in texts if p),
+            language=language or "en",
+            fields=fields_of.get(pk, ()),
+            cooperation=cooperation_of.get(pk, ()),
+            trl=trl,
+            country=str(country or ""),
+            valid_until=valid_until,
+            provider_type=provider_type,
         )
-        for pk, title, *texts, language, trl, country, valid_until, provider_type
-        in rows.iterator(chunk_size=5000)
+        for pk, title, *texts, language, trl, country, valid_until, provider_type in rows.iterator(
+            chunk_size=5000
+        )
     ]
 
 
@@ -171,17 +193,34 @@ def all_demand_profiles(ids: Iterable[int] | None = None) -> list[DemandProfile]
     fields_of = _codes_by_owner(Demand.fields, demands)
     cooperation_of = _codes_by_owner(Demand.cooperation, demands)
     rows = demands.order_by("id").values_list(
-        "id", "title", "problem", "current_situation", "expected_result", "keywords",
-        "language", "trl_min_id", "budget_max_vnd", "preferred_countries", "province_id",
+        "id",
+        "title",
+        "problem",
+        "current_situation",
+        "expected_result",
+        "keywords",
+        "language",
+        "trl_min_id",
+        "budget_max_vnd",
+        "preferred_countries",
+        "province_id",
     )
     return [
         DemandProfile(
-            id=pk, title=title, text="\n".join(p for p in texts if p), language=language or "vi",
-            fields=fields_of.get(pk, ()), cooperation=cooperation_of.get(pk, ()), trl_min=trl_min,
-            budget_vnd=budget, preferred_countries=_country_codes(countries), province=str(province),
+            id=pk,
+            title=title,
+            text="\n".join(p for p in texts if p),
+            language=language or "vi",
+            fields=fields_of.get(pk, ()),
+            cooperation=cooperation_of.get(pk, ()),
+            trl_min=trl_min,
+            budget_vnd=budget,
+            preferred_countries=_country_codes(countries),
+            province=str(province),
         )
-        for pk, title, *texts, language, trl_min, budget, countries, province
-        in rows.iterator(chunk_size=5000)
+        for pk, title, *texts, language, trl_min, budget, countries, province in rows.iterator(
+            chunk_size=5000
+        )
     ]
 
 
@@ -219,17 +258,24 @@ def vectors_for(kind: str, profiles: list) -> np.ndarray | None:
     stale = np.flatnonzero(~found).tolist()
     if stale:
         side = "demand" if kind == Embedding.Kind.DEMAND else "offer"
-        fresh = record_vectors(model, side, [profiles[i].title for i in stale],
-                               [profiles[i].full_text for i in stale])
+        fresh = record_vectors(
+            model, side, [profiles[i].title for i in stale], [profiles[i].full_text for i in stale]
+        )
         matrix[stale] = fresh
         Embedding.objects.bulk_create(
             [
-                Embedding(kind=kind, object_id=profiles[i].id, model_version=model.model_version,
-                          text_hash=hashes[i], language=profiles[i].language,
-                          vector=fresh[k].astype("<f4").tobytes())
+                Embedding(
+                    kind=kind,
+                    object_id=profiles[i].id,
+                    model_version=model.model_version,
+                    text_hash=hashes[i],
+                    language=profiles[i].language,
+                    vector=fresh[k].astype("<f4").tobytes(),
+                )
                 for k, i in enumerate(stale)
             ],
-            update_conflicts=True, unique_fields=["kind", "object_id"],
+            update_conflicts=True,
+            unique_fields=["kind", "object_id"],
             update_fields=["model_version", "text_hash", "language", "vector", "updated_at"],
         )
     return matrix

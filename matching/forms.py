@@ -25,7 +25,9 @@ class EngineSettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, label in EDITABLE.items():
             self.fields[name] = forms.FloatField(
-                label=label, min_value=0, max_value=SHARES.get(name, 10),
+                label=label,
+                min_value=0,
+                max_value=SHARES.get(name, 10),
                 initial=getattr(current, name),
                 help_text=_("default %(value)s") % {"value": getattr(DEFAULT_WEIGHTS, name)},
             )

@@ -59,7 +59,10 @@ class EngineSettings(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     note = models.CharField(_("why this change"), max_length=300, blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -102,11 +105,17 @@ class Match(models.Model):
     # No single-column indexes: (demand, offer), (demand, -score) and (offer, -score) serve
     # every lookup, and a rebuild writes 400,000 rows through each index there is.
     demand = models.ForeignKey(
-        "demands.Demand", verbose_name=_("demand"), on_delete=models.CASCADE, related_name="matches",
+        "demands.Demand",
+        verbose_name=_("demand"),
+        on_delete=models.CASCADE,
+        related_name="matches",
         db_index=False,
     )
     offer = models.ForeignKey(
-        "offers.Offer", verbose_name=_("offer"), on_delete=models.CASCADE, related_name="matches",
+        "offers.Offer",
+        verbose_name=_("offer"),
+        on_delete=models.CASCADE,
+        related_name="matches",
         db_index=False,
     )
     score = models.FloatField(_("score"))
@@ -120,8 +129,12 @@ class Match(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED
     )
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     notes = models.TextField(_("notes"), blank=True)
     reject_reason = models.CharField(
@@ -211,7 +224,9 @@ class Agreement(models.Model):
     value_vnd = models.BigIntegerField(_("value (VND)"), null=True, blank=True)
     signed_on = models.DateField(_("signing date"))
     # Vietnam's Law on Technology Transfer (2017) requires some contracts to be registered.
-    registration_required = models.BooleanField(_("must be registered (Law on Technology Transfer)"), default=False)
+    registration_required = models.BooleanField(
+        _("must be registered (Law on Technology Transfer)"), default=False
+    )
     registered_on = models.DateField(_("registration date"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
@@ -238,10 +253,16 @@ class MatchEvent(models.Model):
 
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    from_status = models.CharField(_("from"), max_length=12, choices=Match.Status.choices, blank=True)
+    from_status = models.CharField(
+        _("from"), max_length=12, choices=Match.Status.choices, blank=True
+    )
     to_status = models.CharField(_("to"), max_length=12, choices=Match.Status.choices)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
@@ -265,7 +286,9 @@ class MatchingRun(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RUNNING)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.RUNNING
+    )
     engine_version = models.CharField(_("engine version"), max_length=60)
     total = models.PositiveIntegerField(_("demands to match"), default=0)
     processed = models.PositiveIntegerField(_("demands matched"), default=0)
@@ -279,8 +302,12 @@ class MatchingRun(models.Model):
     attempt = models.PositiveIntegerField(default=0)
     error = models.TextField(_("error"), blank=True)
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -307,7 +334,9 @@ class WeightsProposal(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RUNNING)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.RUNNING
+    )
     based_on_version = models.PositiveIntegerField(_("fitted from weights version"), default=0)
     enough = models.BooleanField(_("enough decisions to fit"), default=False)
     demands = models.PositiveIntegerField(_("judged demands"), default=0)
@@ -318,7 +347,11 @@ class WeightsProposal(models.Model):
     applied_version = models.PositiveIntegerField(_("applied as version"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
     finished_at = models.DateTimeField(_("computed at"), null=True, blank=True)

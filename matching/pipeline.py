@@ -43,14 +43,21 @@ class TransitionError(ValidationError):
 def _lock(match: Match) -> Match:
     return (
         Match.objects.select_for_update(of=("self",))
-        .select_related("demand", "demand__organization", "demand__province", "offer",
-                        "offer__representation")
+        .select_related(
+            "demand", "demand__organization", "demand__province", "offer", "offer__representation"
+        )
         .get(pk=match.pk)
     )
 
 
-def _move(locked: Match, *, by: User | None, to: str, note: str = "",
-          changes: dict[str, Any] | None = None) -> Match:
+def _move(
+    locked: Match,
+    *,
+    by: User | None,
+    to: str,
+    note: str = "",
+    changes: dict[str, Any] | None = None,
+) -> Match:
     if to not in TRANSITIONS.get(locked.status, set()):
         raise TransitionError(
             _("A match that is %(status)s cannot move to %(to)s.")
@@ -61,8 +68,9 @@ def _move(locked: Match, *, by: User | None, to: str, note: str = "",
     for name, value in (changes or {}).items():
         setattr(locked, name, value)
     locked.save(update_fields=["status", "updated_at", *(changes or {})])
-    MatchEvent.objects.create(match=locked, actor=by, from_status=from_status, to_status=to,
-                              note=note)
+    MatchEvent.objects.create(
+        match=locked, actor=by, from_status=from_status, to_status=to, note=note
+    )
     return locked
 
 
@@ -80,7 +88,8 @@ def representation_users(match: Match):
 def province_staff(province_id: int):
     return User.objects.filter(
         organization__kind=Organization.Kind.PROVINCIAL_DEPARTMENT,
-        organization__province_id=province_id, is_active=True,
+        organization__province_id=province_id,
+        is_active=True,
     )
 
 
@@ -88,14 +97,22 @@ def demand_summary(match: Match, viewer: User) -> str:
     """The demand as `viewer` may see it: the firm's identity only where visibility allows."""
     demand = match.demand
     province = demand.province.name if demand.province_id else ""
-    if demand.visibility == "confidential" and not permissions.demand_shows_identity(viewer, demand):
+    if demand.visibility == "confidential" and not permissions.demand_shows_identity(
+        viewer, demand
+    ):
         return _("A confidential technology demand of an enterprise in %(province)s.") % {
-            "province": province}
+            "province": province
+        }
     if permissions.demand_shows_identity(viewer, demand):
         return _("%(title)s (%(firm)s, %(province)s)") % {
-            "title": demand.title, "firm": demand.organization.name, "province": province}
+            "title": demand.title,
+            "firm": demand.organization.name,
+            "province": province,
+        }
     return _("%(title)s (an enterprise in %(province)s)") % {
-        "title": demand.title, "province": province}
+        "title": demand.title,
+        "province": province,
+    }
 
 
 def _url(match: Match) -> str:
@@ -106,16 +123,37 @@ def _tell_parties(match: Match, *, kind: str, title: str, body: str = "") -> Non
     url = _url(match)
     for user in [*enterprise_users(match), *representation_users(match)]:
         summary = demand_summary(match, user)
-        notify(users=[user], kind=kind, title=title, url=url,
-               body="\n".join(filter(None, [body, _("Demand: %s") % summary,
-                                            _("Offer: %s") % match.offer.display_title])))
+        notify(
+            users=[user],
+            kind=kind,
+            title=title,
+            url=url,
+            body="\n".join(
+                filter(
+                    None,
+                    [body, _("Demand: %s") % summary, _("Offer: %s") % match.offer.display_title],
+                )
+            ),
+        )
 
 
 def _tell_staff(match: Match, *, kind: str, title: str, body: str = "") -> None:
-    notify(users=province_staff(match.demand.province_id), kind=kind, title=title,
-           url=_url(match), body="\n".join(filter(None, [
-               body, _("Demand: %s") % match.demand.title,
-               _("Offer: %s") % match.offer.display_title])))
+    notify(
+        users=province_staff(match.demand.province_id),
+        kind=kind,
+        title=title,
+        url=_url(match),
+        body="\n".join(
+            filter(
+                None,
+                [
+                    body,
+                    _("Demand: %s") % match.demand.title,
+                    _("Offer: %s") % match.offer.display_title,
+                ],
+            )
+        ),
+    )
 
 
 # --- review --------------------------------------------------------------------------------
@@ -142,8 +180,13 @@ def match_reject(*, match: Match, by: User, reason: str, note: str = "") -> Matc
     locked = _lock(match)
     permissions.require(by, "match.review", locked)
     label = RejectReason(reason).label
-    return _move(locked, by=by, to=Status.REJECTED, note=f"{label}: {note}" if note else str(label),
-                 changes={"reviewer": by, "reject_reason": reason})
+    return _move(
+        locked,
+        by=by,
+        to=Status.REJECTED,
+        note=f"{label}: {note}" if note else str(label),
+        changes={"reviewer": by, "reject_reason": reason},
+    )
 
 
 @transaction.atomic
@@ -153,18 +196,33 @@ def match_introduce(*, match: Match, by: User, note: str = "") -> Match:
 
     locked = _lock(match)
     permissions.require(by, "match.introduce", locked)
-    locked = _move(locked, by=by, to=Status.INTRODUCED, note=note.strip(), changes={
-        "reviewer": by, "introduced_at": timezone.now(), "reminder_sent_at": None,
-        "enterprise_answer": Answer.PENDING, "representation_answer": Answer.PENDING,
-    })
+    locked = _move(
+        locked,
+        by=by,
+        to=Status.INTRODUCED,
+        note=note.strip(),
+        changes={
+            "reviewer": by,
+            "introduced_at": timezone.now(),
+            "reminder_sent_at": None,
+            "enterprise_answer": Answer.PENDING,
+            "representation_answer": Answer.PENDING,
+        },
+    )
     if locked.demand.status == "published":
-        demand_mark_in_connection(demand=locked.demand, by=None,
-                                  note=_("Introduced to offer #%d") % locked.offer_id)
-    _tell_parties(locked, kind=Kind.INTRODUCTION,
-                  title=_("New introduction: please answer within %d days") % ANSWER_DAYS,
-                  body=_("Staff of the provincial Department of Science and Technology think this "
-                         "demand and offer fit. Say whether you are interested; contact details "
-                         "are exchanged only when both sides are."))
+        demand_mark_in_connection(
+            demand=locked.demand, by=None, note=_("Introduced to offer #%d") % locked.offer_id
+        )
+    _tell_parties(
+        locked,
+        kind=Kind.INTRODUCTION,
+        title=_("New introduction: please answer within %d days") % ANSWER_DAYS,
+        body=_(
+            "Staff of the provincial Department of Science and Technology think this "
+            "demand and offer fit. Say whether you are interested; contact details "
+            "are exchanged only when both sides are."
+        ),
+    )
     return locked
 
 
@@ -184,39 +242,69 @@ def match_answer(*, match: Match, by: User, answer: str, message: str = "") -> M
     setattr(locked, f"{side}_answer", answer)
     setattr(locked, f"{side}_message", message)
     setattr(locked, f"{side}_answered_at", now)
-    locked.save(update_fields=[f"{side}_answer", f"{side}_message", f"{side}_answered_at",
-                               "updated_at"])
+    locked.save(
+        update_fields=[f"{side}_answer", f"{side}_message", f"{side}_answered_at", "updated_at"]
+    )
     said = Answer(answer).label
     if answer == Answer.NOT_INTERESTED:
-        _move(locked, by=by, to=Status.DROPPED, note=message,
-              changes={"drop_reason": _("%(side)s is not interested. %(message)s")
-                       % {"side": label, "message": message}})
+        _move(
+            locked,
+            by=by,
+            to=Status.DROPPED,
+            note=message,
+            changes={
+                "drop_reason": _("%(side)s is not interested. %(message)s")
+                % {"side": label, "message": message}
+            },
+        )
     elif locked.both_consented:
         _move(locked, by=by, to=Status.CONSENTED, note=message)
     else:
-        MatchEvent.objects.create(match=locked, actor=by, from_status=Status.INTRODUCED,
-                                  to_status=Status.INTRODUCED,
-                                  note=_("%(side)s: %(answer)s") % {"side": label, "answer": said})
+        MatchEvent.objects.create(
+            match=locked,
+            actor=by,
+            from_status=Status.INTRODUCED,
+            to_status=Status.INTRODUCED,
+            note=_("%(side)s: %(answer)s") % {"side": label, "answer": said},
+        )
     title = _("Answer to an introduction: %(side)s is %(answer)s") % {"side": label, "answer": said}
     if locked.status == Status.CONSENTED:
         title = _("Both sides are interested: contact details are now shared")
     other = representation_users(locked) if side == "enterprise" else enterprise_users(locked)
     url = _url(locked)
     for user in other:
-        notify(users=[user], kind=Kind.ANSWER, title=title, url=url,
-               body=_("Demand: %s") % demand_summary(locked, user))
+        notify(
+            users=[user],
+            kind=Kind.ANSWER,
+            title=title,
+            url=url,
+            body=_("Demand: %s") % demand_summary(locked, user),
+        )
     if locked.status == Status.CONSENTED:
         for user in by.organization.members.filter(is_active=True):
-            notify(users=[user], kind=Kind.ANSWER, title=title, url=url,
-                   body=_("Demand: %s") % demand_summary(locked, user))
+            notify(
+                users=[user],
+                kind=Kind.ANSWER,
+                title=title,
+                url=url,
+                body=_("Demand: %s") % demand_summary(locked, user),
+            )
     _tell_staff(locked, kind=Kind.ANSWER, title=title, body=message)
     return locked
 
 
 # --- pipeline after consent ----------------------------------------------------------------
 
-MEETING_FIELDS = ("starts_at", "timezone", "mode", "place", "participants", "interpreter_needed",
-                  "interpreter_language", "minutes")
+MEETING_FIELDS = (
+    "starts_at",
+    "timezone",
+    "mode",
+    "place",
+    "participants",
+    "interpreter_needed",
+    "interpreter_language",
+    "minutes",
+)
 
 
 def _meeting_text(meeting: Meeting) -> str:
@@ -240,8 +328,9 @@ def match_schedule_meeting(*, match: Match, by: User, data: dict[str, Any]) -> M
     meeting = Meeting.objects.create(
         match=locked, created_by=by, **{k: v for k, v in data.items() if k in MEETING_FIELDS}
     )
-    _tell_parties(locked, kind=Kind.MEETING, title=_("A meeting was scheduled"),
-                  body=_meeting_text(meeting))
+    _tell_parties(
+        locked, kind=Kind.MEETING, title=_("A meeting was scheduled"), body=_meeting_text(meeting)
+    )
     return meeting
 
 
@@ -257,12 +346,17 @@ def match_update_meeting(*, meeting: Meeting, by: User, data: dict[str, Any]) ->
     if not changed:
         return meeting
     meeting.save(update_fields=[*changed, "updated_at"])
-    MatchEvent.objects.create(match=locked, actor=by, from_status=locked.status,
-                              to_status=locked.status,
-                              note=_("Meeting changed: %s") % ", ".join(changed))
+    MatchEvent.objects.create(
+        match=locked,
+        actor=by,
+        from_status=locked.status,
+        to_status=locked.status,
+        note=_("Meeting changed: %s") % ", ".join(changed),
+    )
     if {"starts_at", "timezone", "mode", "place"} & set(changed):
-        _tell_parties(locked, kind=Kind.MEETING, title=_("A meeting was changed"),
-                      body=_meeting_text(meeting))
+        _tell_parties(
+            locked, kind=Kind.MEETING, title=_("A meeting was changed"), body=_meeting_text(meeting)
+        )
     return meeting
 
 
@@ -274,21 +368,38 @@ def match_start_negotiation(*, match: Match, by: User, note: str = "") -> Match:
 
 
 @transaction.atomic
-def match_record_agreement(*, match: Match, by: User, kind: str, signed_on: datetime.date,
-                           value_vnd: int | None = None, registration_required: bool = False,
-                           registered_on: datetime.date | None = None,
-                           note: str = "") -> Agreement:
+def match_record_agreement(
+    *,
+    match: Match,
+    by: User,
+    kind: str,
+    signed_on: datetime.date,
+    value_vnd: int | None = None,
+    registration_required: bool = False,
+    registered_on: datetime.date | None = None,
+    note: str = "",
+) -> Agreement:
     """The parties signed: record the agreement and tell everyone involved."""
     if registered_on and not registration_required:
-        raise ValidationError({"registered_on": _("Only an agreement that must be registered "
-                                                  "has a registration date.")})
+        raise ValidationError(
+            {
+                "registered_on": _(
+                    "Only an agreement that must be registered has a registration date."
+                )
+            }
+        )
     locked = _lock(match)
     permissions.require(by, "match.record_outcome", locked)
     _move(locked, by=by, to=Status.AGREEMENT, note=note.strip())
     agreement = Agreement.objects.create(
-        match=locked, kind=kind, signed_on=signed_on, value_vnd=value_vnd,
-        registration_required=registration_required, registered_on=registered_on,
-        note=note.strip(), created_by=by,
+        match=locked,
+        kind=kind,
+        signed_on=signed_on,
+        value_vnd=value_vnd,
+        registration_required=registration_required,
+        registered_on=registered_on,
+        note=note.strip(),
+        created_by=by,
     )
     title = _("An agreement was recorded: %s") % agreement.get_kind_display()
     _tell_parties(locked, kind=Kind.AGREEMENT, title=title)
@@ -325,8 +436,10 @@ def overdue_answers():
 def matches_remind_overdue() -> int:
     """Remind each silent side once; safe to run any number of times."""
     sent = 0
-    for match in overdue_answers().filter(reminder_sent_at__isnull=True).select_related(
-        "demand", "demand__province", "demand__organization", "offer"
+    for match in (
+        overdue_answers()
+        .filter(reminder_sent_at__isnull=True)
+        .select_related("demand", "demand__province", "demand__organization", "offer")
     ):
         with transaction.atomic():
             # Compare-and-swap: only the run that sets reminder_sent_at sends the reminder.
@@ -340,9 +453,13 @@ def matches_remind_overdue() -> int:
             if match.representation_answer == Answer.PENDING:
                 users += list(representation_users(match))
             for user in users:
-                notify(users=[user], kind=Kind.REMINDER, url=_url(match),
-                       title=_("Reminder: an introduction awaits your answer"),
-                       body=_("Demand: %s") % demand_summary(match, user))
+                notify(
+                    users=[user],
+                    kind=Kind.REMINDER,
+                    url=_url(match),
+                    title=_("Reminder: an introduction awaits your answer"),
+                    body=_("Demand: %s") % demand_summary(match, user),
+                )
             sent += 1
     return sent
 
@@ -354,18 +471,25 @@ def staff_weekly_digest() -> int:
     from .selectors import ANSWER_THRESHOLD
 
     waiting = dict(
-        Match.objects.filter(status__in=[Status.PROPOSED, Status.SHORTLISTED],
-                             demand__status__in=["published", "in_connection"],
-                             score__gte=ANSWER_THRESHOLD)
-        .values_list("demand__province_id").annotate(n=Count("id")).values_list(
-            "demand__province_id", "n")
+        Match.objects.filter(
+            status__in=[Status.PROPOSED, Status.SHORTLISTED],
+            demand__status__in=["published", "in_connection"],
+            score__gte=ANSWER_THRESHOLD,
+        )
+        .values_list("demand__province_id")
+        .annotate(n=Count("id"))
+        .values_list("demand__province_id", "n")
     )
     count = 0
     url = reverse("matching:review")
     for province_id, n in waiting.items():
         staff = list(province_staff(province_id))
-        notify(users=staff, kind=Kind.DIGEST, url=url,
-               title=_("%d matches await your review") % n,
-               body=_("Open the review queue to shortlist, reject or introduce them."))
+        notify(
+            users=staff,
+            kind=Kind.DIGEST,
+            url=url,
+            title=_("%d matches await your review") % n,
+            body=_("Open the review queue to shortlist, reject or introduce them."),
+        )
         count += len(staff)
     return count

@@ -13,18 +13,22 @@ from .models import Match
 class ReviewFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("status"), choices=Match.Status.choices)
     field = django_filters.ModelChoiceFilter(
-        label=_("field"), queryset=Field.objects.filter(parent__isnull=False),
+        label=_("field"),
+        queryset=Field.objects.filter(parent__isnull=False),
         method="filter_field",
     )
-    score_min = django_filters.NumberFilter(label=_("score from"), field_name="score",
-                                            lookup_expr="gte")
-    score_max = django_filters.NumberFilter(label=_("score up to"), field_name="score",
-                                            lookup_expr="lte")
-    country = django_filters.ChoiceFilter(label=_("provider country"),
-                                          field_name="offer__provider_country",
-                                          choices=list(countries))
-    campaign = django_filters.ModelChoiceFilter(label=_("survey campaign"),
-                                                field_name="demand__campaign", queryset=None)
+    score_min = django_filters.NumberFilter(
+        label=_("score from"), field_name="score", lookup_expr="gte"
+    )
+    score_max = django_filters.NumberFilter(
+        label=_("score up to"), field_name="score", lookup_expr="lte"
+    )
+    country = django_filters.ChoiceFilter(
+        label=_("provider country"), field_name="offer__provider_country", choices=list(countries)
+    )
+    campaign = django_filters.ModelChoiceFilter(
+        label=_("survey campaign"), field_name="demand__campaign", queryset=None
+    )
     demand = django_filters.ModelChoiceFilter(label=_("demand"), queryset=None)
 
     class Meta:
@@ -35,8 +39,9 @@ class ReviewFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["campaign"].queryset = permissions.campaigns_visible_to(user)
         demand_ids = permissions.matches_visible_to(user).values("demand_id")
-        self.filters["demand"].queryset = permissions.demands_visible_to(user).filter(
-            pk__in=demand_ids).order_by("title")
+        self.filters["demand"].queryset = (
+            permissions.demands_visible_to(user).filter(pk__in=demand_ids).order_by("title")
+        )
 
     def filter_field(self, queryset, name, value):
         # A subquery, not a join: the queue keeps one row per match without DISTINCT.

@@ -23,17 +23,24 @@ class RejectForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class BulkForm(forms.Form):
-    ACTIONS = [("shortlist", _("Shortlist")), ("reject", _("Reject")),
-               ("introduce", _("Introduce"))]
+    ACTIONS = [
+        ("shortlist", _("Shortlist")),
+        ("reject", _("Reject")),
+        ("introduce", _("Introduce")),
+    ]
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
     ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])  # choices set to the page
-    reason = forms.ChoiceField(label=_("Reason (when rejecting)"), required=False,
-                               choices=[("", "—"), *RejectReason.choices])
+    reason = forms.ChoiceField(
+        label=_("Reason (when rejecting)"),
+        required=False,
+        choices=[("", "—"), *RejectReason.choices],
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=1000)
 
     def __init__(self, *args, allowed_ids=(), **kwargs):
@@ -51,46 +58,76 @@ class BulkForm(forms.Form):
 
 class AnswerForm(forms.Form):
     answer = forms.ChoiceField(
-        label=_("Your answer"), widget=forms.RadioSelect,
-        choices=[(Answer.INTERESTED, Answer.INTERESTED.label),
-                 (Answer.NOT_INTERESTED, Answer.NOT_INTERESTED.label)],
+        label=_("Your answer"),
+        widget=forms.RadioSelect,
+        choices=[
+            (Answer.INTERESTED, Answer.INTERESTED.label),
+            (Answer.NOT_INTERESTED, Answer.NOT_INTERESTED.label),
+        ],
     )
-    message = forms.CharField(label=_("Message"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    message = forms.CharField(
+        label=_("Message"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class MeetingForm(forms.ModelForm):
-    timezone = forms.ChoiceField(label=_("time zone"), choices=[(z, z) for z in TIMEZONES],
-                                 initial="Asia/Ho_Chi_Minh")
-    starts_at = forms.DateTimeField(label=_("date and time (in that time zone)"),
-                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    timezone = forms.ChoiceField(
+        label=_("time zone"), choices=[(z, z) for z in TIMEZONES], initial="Asia/Ho_Chi_Minh"
+    )
+    starts_at = forms.DateTimeField(
+        label=_("date and time (in that time zone)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
 
     class Meta:
         model = Meeting
-        fields = ["starts_at", "timezone", "mode", "place", "participants",
-                  "interpreter_needed", "interpreter_language", "minutes"]
-        widgets = {"participants": forms.Textarea(attrs={"rows": 2}),
-                   "minutes": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "starts_at",
+            "timezone",
+            "mode",
+            "place",
+            "participants",
+            "interpreter_needed",
+            "interpreter_language",
+            "minutes",
+        ]
+        widgets = {
+            "participants": forms.Textarea(attrs={"rows": 2}),
+            "minutes": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def clean(self):
         data = super().clean()
         starts_at, tz = data.get("starts_at"), data.get("timezone")
         if starts_at and tz:
             # The time is typed in the meeting's own zone, not the server's.
-            data["starts_at"] = starts_at.replace(tzinfo=None).replace(
-                tzinfo=zoneinfo.ZoneInfo(tz))
+            data["starts_at"] = starts_at.replace(tzinfo=None).replace(tzinfo=zoneinfo.ZoneInfo(tz))
         if data.get("interpreter_needed") and not data.get("interpreter_language"):
-            self.add_error("interpreter_language", _("Which language should the interpreter speak?"))
+            self.add_error(
+                "interpreter_language", _("Which language should the interpreter speak?")
+            )
         return data
 
 
 class AgreementForm(forms.ModelForm):
     class Meta:
         model = Agreement
-        fields = ["kind", "value_vnd", "signed_on", "registration_required", "registered_on", "note"]
-        widgets = {"signed_on": forms.DateInput(attrs={"type": "date"}),
-                   "registered_on": forms.DateInput(attrs={"type": "date"}),
-                   "note": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "kind",
+            "value_vnd",
+            "signed_on",
+            "registration_required",
+            "registered_on",
+            "note",
+        ]
+        widgets = {
+            "signed_on": forms.DateInput(attrs={"type": "date"}),
+            "registered_on": forms.DateInput(attrs={"type": "date"}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,5 +137,6 @@ class AgreementForm(forms.ModelForm):
 
 
 class DropForm(forms.Form):
-    reason = forms.CharField(label=_("Why was it dropped?"), max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Why was it dropped?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

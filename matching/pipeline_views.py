@@ -37,10 +37,22 @@ from .reasons import render_reasons
 Status = Match.Status
 REVIEWABLE_DEMANDS = ("published", "in_connection")
 REJECTED_SHOWN = 20  # rejected pairs listed under the queue; the status filter shows them all
-BOARD_STAGES = [Status.INTRODUCED, Status.CONSENTED, Status.MEETING, Status.NEGOTIATING,
-                Status.AGREEMENT, Status.DROPPED]
-RELATED = ("demand", "demand__organization", "demand__province", "demand__campaign", "offer",
-           "offer__representation")
+BOARD_STAGES = [
+    Status.INTRODUCED,
+    Status.CONSENTED,
+    Status.MEETING,
+    Status.NEGOTIATING,
+    Status.AGREEMENT,
+    Status.DROPPED,
+]
+RELATED = (
+    "demand",
+    "demand__organization",
+    "demand__province",
+    "demand__campaign",
+    "offer",
+    "offer__representation",
+)
 
 
 def _scoped(user):
@@ -55,7 +67,8 @@ def _decorate(matches, user) -> list[Match]:
         match.reason_texts = render_reasons(match.reasons)
         match.demand.shows_identity = permissions.demand_shows_identity(user, match.demand)
         match.is_overdue = (
-            match.status == Status.INTRODUCED and match.introduced_at is not None
+            match.status == Status.INTRODUCED
+            and match.introduced_at is not None
             and match.introduced_at < cutoff
             and Answer.PENDING in (match.enterprise_answer, match.representation_answer)
         )
@@ -98,28 +111,47 @@ def review(request: HttpRequest) -> HttpResponse:
     rejected, rejected_total, rejected_more = [], 0, ""
     if not request.GET.get("status") and matches.is_valid():
         rejected_qs = matches.filter_queryset(
-            _scoped(request.user).filter(demand__status__in=REVIEWABLE_DEMANDS,
-                                         status=Status.REJECTED))
+            _scoped(request.user).filter(
+                demand__status__in=REVIEWABLE_DEMANDS, status=Status.REJECTED
+            )
+        )
         rejected_total = rejected_qs.count()
         if rejected_total:
             rejected = selectors.rejected_in(rejected_qs, user=request.user, limit=REJECTED_SHOWN)
             more = query.copy()
             more["status"] = Status.REJECTED
             rejected_more = f"{request.path}?{more.urlencode()}"
-    return render(request, "matching/review_queue.html", {
-        "filter": matches, "page": page, "matches": _decorate(page.object_list, request.user),
-        "reject_form": RejectForm(), "bulk_form": BulkForm(), "query": query.urlencode(),
-        "next": request.get_full_path(), "rejected": rejected, "rejected_total": rejected_total,
-        "rejected_more_url": rejected_more, "likely_only": likely_only,
-        "likely_answer": round(100 * LIKELY_ANSWER),
-    })
+    return render(
+        request,
+        "matching/review_queue.html",
+        {
+            "filter": matches,
+            "page": page,
+            "matches": _decorate(page.object_list, request.user),
+            "reject_form": RejectForm(),
+            "bulk_form": BulkForm(),
+            "query": query.urlencode(),
+            "next": request.get_full_path(),
+            "rejected": rejected,
+            "rejected_total": rejected_total,
+            "rejected_more_url": rejected_more,
+            "likely_only": likely_only,
+            "likely_answer": round(100 * LIKELY_ANSWER),
+        },
+    )
 
 
 def _row(request: HttpRequest, match: Match) -> HttpResponse:
     match = _decorate([_scoped(request.user).get(pk=match.pk)], request.user)[0]
-    return render(request, "matching/_match_row.html", {
-        "match": match, "reject_form": RejectForm(), "next": request.POST.get("next", ""),
-    })
+    return render(
+        request,
+        "matching/_match_row.html",
+        {
+            "match": match,
+            "reject_form": RejectForm(),
+            "next": request.POST.get("next", ""),
+        },
+    )
 
 
 @login_required
@@ -139,8 +171,12 @@ def match_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             form = RejectForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(next(iter(form.errors.values())))
-            pipeline.match_reject(match=match, by=request.user, reason=form.cleaned_data["reason"],
-                                  note=form.cleaned_data["note"])
+            pipeline.match_reject(
+                match=match,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
         else:
             raise Http404
     except PermissionDenied:
@@ -154,8 +190,11 @@ def match_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return _back(request)
     if request.htmx:
         return _row(request, match)
-    messages.success(request, _("Match #%(id)d: %(status)s.") % {
-        "id": match.pk, "status": Match.objects.get(pk=match.pk).get_status_display()})
+    messages.success(
+        request,
+        _("Match #%(id)d: %(status)s.")
+        % {"id": match.pk, "status": Match.objects.get(pk=match.pk).get_status_display()},
+    )
     return _back(request)
 
 
@@ -177,15 +216,18 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
             if data["action"] == "shortlist":
                 pipeline.match_shortlist(match=match, by=request.user, note=data["note"])
             elif data["action"] == "reject":
-                pipeline.match_reject(match=match, by=request.user, reason=data["reason"],
-                                      note=data["note"])
+                pipeline.match_reject(
+                    match=match, by=request.user, reason=data["reason"], note=data["note"]
+                )
             else:
                 pipeline.match_introduce(match=match, by=request.user, note=data["note"])
             done += 1
         except (ValidationError, PermissionDenied):
             refused += 1
-    messages.success(request, _("%(done)d matches updated, %(refused)d refused.")
-                     % {"done": done, "refused": refused})
+    messages.success(
+        request,
+        _("%(done)d matches updated, %(refused)d refused.") % {"done": done, "refused": refused},
+    )
     return _back(request)
 
 
@@ -198,13 +240,18 @@ def board(request: HttpRequest) -> HttpResponse:
     if not permissions.can(request.user, "match.view_board"):
         raise Http404
     queryset = _scoped(request.user).filter(status__in=BOARD_STAGES)
-    province_id = request.user.province_id if permissions.is_staff(request.user) else \
-        request.GET.get("province")
+    province_id = (
+        request.user.province_id
+        if permissions.is_staff(request.user)
+        else request.GET.get("province")
+    )
     if province_id:
         queryset = queryset.filter(demand__province_id=province_id)
     matches = _decorate(queryset.order_by("-updated_at", "id")[:600], request.user)
-    columns = [(stage, Status(stage).label, [m for m in matches if m.status == stage])
-               for stage in BOARD_STAGES]
+    columns = [
+        (stage, Status(stage).label, [m for m in matches if m.status == stage])
+        for stage in BOARD_STAGES
+    ]
     return render(request, "matching/board.html", {"columns": columns})
 
 
@@ -214,10 +261,17 @@ def introductions(request: HttpRequest) -> HttpResponse:
     if not (permissions.is_enterprise(request.user) or permissions.is_representative(request.user)):
         raise Http404
     queryset = _scoped(request.user).filter(status__in=INTRODUCED_OR_LATER)
-    page = Paginator(queryset.order_by("-introduced_at", "id"), 30).get_page(request.GET.get("page"))
-    return render(request, "matching/match_introductions.html", {
-        "page": page, "matches": _decorate(page.object_list, request.user),
-    })
+    page = Paginator(queryset.order_by("-introduced_at", "id"), 30).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "matching/match_introductions.html",
+        {
+            "page": page,
+            "matches": _decorate(page.object_list, request.user),
+        },
+    )
 
 
 @login_required
@@ -225,27 +279,60 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     match = get_object_or_404(_scoped(request.user), pk=pk)
     match = _decorate([match], request.user)[0]
     user = request.user
-    can = {action: permissions.can(user, f"match.{action}", match) for action in (
-        "review", "answer", "see_contacts", "view_history", "record_meeting", "record_outcome")}
+    can = {
+        action: permissions.can(user, f"match.{action}", match)
+        for action in (
+            "review",
+            "answer",
+            "see_contacts",
+            "view_history",
+            "record_meeting",
+            "record_outcome",
+        )
+    }
     meetings = list(match.meetings.all())
     agreement = getattr(match, "agreement", None) if match.status == Status.AGREEMENT else None
-    return render(request, "matching/match_detail.html", {
-        "match": match, "can": can, "meetings": meetings, "agreement": agreement,
-        "events": match.events.select_related("actor") if can["view_history"] else [],
-        "answer_form": AnswerForm() if can["answer"] else None,
-        "meeting_form": MeetingForm() if can["record_meeting"]
-        and match.status in (Status.CONSENTED, Status.MEETING) else None,
-        "meeting_forms": [(m, MeetingForm(instance=m, prefix=f"m{m.pk}",
-                                          initial={"starts_at": m.starts_at.astimezone(
-                                              zoneinfo.ZoneInfo(m.timezone)).replace(tzinfo=None)}))
-                          for m in meetings] if can["record_meeting"] else [],
-        "note_form": NoteForm(),
-        "agreement_form": AgreementForm() if can["record_outcome"]
-        and match.status == Status.NEGOTIATING else None,
-        "drop_form": DropForm() if can["record_outcome"]
-        and match.status in (Status.CONSENTED, Status.MEETING, Status.NEGOTIATING) else None,
-        "reject_form": RejectForm(),
-    })
+    return render(
+        request,
+        "matching/match_detail.html",
+        {
+            "match": match,
+            "can": can,
+            "meetings": meetings,
+            "agreement": agreement,
+            "events": match.events.select_related("actor") if can["view_history"] else [],
+            "answer_form": AnswerForm() if can["answer"] else None,
+            "meeting_form": MeetingForm()
+            if can["record_meeting"] and match.status in (Status.CONSENTED, Status.MEETING)
+            else None,
+            "meeting_forms": [
+                (
+                    m,
+                    MeetingForm(
+                        instance=m,
+                        prefix=f"m{m.pk}",
+                        initial={
+                            "starts_at": m.starts_at.astimezone(
+                                zoneinfo.ZoneInfo(m.timezone)
+                            ).replace(tzinfo=None)
+                        },
+                    ),
+                )
+                for m in meetings
+            ]
+            if can["record_meeting"]
+            else [],
+            "note_form": NoteForm(),
+            "agreement_form": AgreementForm()
+            if can["record_outcome"] and match.status == Status.NEGOTIATING
+            else None,
+            "drop_form": DropForm()
+            if can["record_outcome"]
+            and match.status in (Status.CONSENTED, Status.MEETING, Status.NEGOTIATING)
+            else None,
+            "reject_form": RejectForm(),
+        },
+    )
 
 
 def _detail(match: Match):
@@ -254,8 +341,9 @@ def _detail(match: Match):
 
 def _form_error(request: HttpRequest, form) -> None:
     for field, errors in form.errors.items():
-        messages.error(request, f"{field}: {' '.join(errors)}" if field != "__all__"
-                       else " ".join(errors))
+        messages.error(
+            request, f"{field}: {' '.join(errors)}" if field != "__all__" else " ".join(errors)
+        )
 
 
 @login_required
@@ -266,8 +354,12 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         _form_error(request, form)
         return _detail(match)
-    pipeline.match_answer(match=match, by=request.user, answer=form.cleaned_data["answer"],
-                          message=form.cleaned_data["message"])
+    pipeline.match_answer(
+        match=match,
+        by=request.user,
+        answer=form.cleaned_data["answer"],
+        message=form.cleaned_data["message"],
+    )
     messages.success(request, _("Thank you: your answer is recorded."))
     return _detail(match)
 
@@ -290,8 +382,15 @@ def _pipeline_step(request: HttpRequest, pk: int, form_class, call, done: str) -
 @login_required
 @require_POST
 def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
-    return _pipeline_step(request, pk, MeetingForm, lambda match, data: pipeline.match_schedule_meeting(
-        match=match, by=request.user, data=data), _("The meeting is scheduled."))
+    return _pipeline_step(
+        request,
+        pk,
+        MeetingForm,
+        lambda match, data: pipeline.match_schedule_meeting(
+            match=match, by=request.user, data=data
+        ),
+        _("The meeting is scheduled."),
+    )
 
 
 @login_required
@@ -311,19 +410,38 @@ def meeting_update(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
 @login_required
 @require_POST
 def negotiate(request: HttpRequest, pk: int) -> HttpResponse:
-    return _pipeline_step(request, pk, NoteForm, lambda match, data: pipeline.match_start_negotiation(
-        match=match, by=request.user, note=data["note"]), _("Negotiation started."))
+    return _pipeline_step(
+        request,
+        pk,
+        NoteForm,
+        lambda match, data: pipeline.match_start_negotiation(
+            match=match, by=request.user, note=data["note"]
+        ),
+        _("Negotiation started."),
+    )
 
 
 @login_required
 @require_POST
 def agreement(request: HttpRequest, pk: int) -> HttpResponse:
-    return _pipeline_step(request, pk, AgreementForm, lambda match, data: pipeline.match_record_agreement(
-        match=match, by=request.user, **data), _("The agreement is recorded."))
+    return _pipeline_step(
+        request,
+        pk,
+        AgreementForm,
+        lambda match, data: pipeline.match_record_agreement(match=match, by=request.user, **data),
+        _("The agreement is recorded."),
+    )
 
 
 @login_required
 @require_POST
 def drop(request: HttpRequest, pk: int) -> HttpResponse:
-    return _pipeline_step(request, pk, DropForm, lambda match, data: pipeline.match_drop(
-        match=match, by=request.user, reason=data["reason"]), _("The connection is dropped."))
+    return _pipeline_step(
+        request,
+        pk,
+        DropForm,
+        lambda match, data: pipeline.match_drop(
+            match=match, by=request.user, reason=data["reason"]
+        ),
+        _("The connection is dropped."),
+    )

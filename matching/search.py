@@ -180,7 +180,9 @@ def _direction(ids: dict[str, list[int]], caches: dict[str, _Vectors]) -> np.nda
     return engine.unit(np.vstack(rows).mean(axis=0)) if rows else None
 
 
-def _feedback(text: str, caches: dict[str, _Vectors]) -> tuple[np.ndarray | None, dict[str, set[int]]]:
+def _feedback(
+    text: str, caches: dict[str, _Vectors]
+) -> tuple[np.ndarray | None, dict[str, set[int]]]:
     """Where the records holding the query's words point (pseudo-relevance feedback).
 
     First the records holding every word ("Sấy chè xanh bằng bơm nhiệt" for "sấy chè"), the
@@ -255,7 +257,9 @@ def find(kind: str, queryset: QuerySet, text: str) -> dict[int, float]:
     kept: list[int] = []
     for start in range(0, min(len(best), CANDIDATES * SCOPE_ROUNDS), CANDIDATES):
         block = best[start : start + CANDIDATES]
-        visible = set(queryset.filter(pk__in=[int(ids[i]) for i in block]).values_list("pk", flat=True))
+        visible = set(
+            queryset.filter(pk__in=[int(ids[i]) for i in block]).values_list("pk", flat=True)
+        )
         kept += [int(i) for i in block if int(ids[i]) in visible]
         if len(kept) >= engine.MAX_HITS * 3:
             break

@@ -26,8 +26,14 @@ Status = Match.Status
 # Kept under its old name for the callers that filter on a score alone (the staff digest).
 ANSWER_THRESHOLD = LIKELY_ANSWER
 # Pairs staff moved forward: each answers its demand whatever its score.
-ADVANCED = (Status.SHORTLISTED, Status.INTRODUCED, Status.CONSENTED, Status.MEETING,
-            Status.NEGOTIATING, Status.AGREEMENT)
+ADVANCED = (
+    Status.SHORTLISTED,
+    Status.INTRODUCED,
+    Status.CONSENTED,
+    Status.MEETING,
+    Status.NEGOTIATING,
+    Status.AGREEMENT,
+)
 # Pairs people decided against: no score makes them an answer again.
 DECIDED_AGAINST = (Status.REJECTED, Status.DROPPED)
 
@@ -71,8 +77,10 @@ def rejected_in(queryset: QuerySet, *, user, limit: int | None = None) -> list[M
     rejected it and the note only for those who may read a match's history (staff of the
     demand's province, national units). `queryset` selects the relations the page shows."""
     rows = (
-        queryset.filter(status=Status.REJECTED).select_related("reviewer")
-        .annotate(rejection_note=_rejection_note()).order_by("-score", "id")
+        queryset.filter(status=Status.REJECTED)
+        .select_related("reviewer")
+        .annotate(rejection_note=_rejection_note())
+        .order_by("-score", "id")
     )
     rows = list(rows if limit is None else rows[:limit])
     # Rejections are staff decisions: listed only to those who may read a match's history.
@@ -90,7 +98,9 @@ def matches_for_demand(*, user, demand, limit: int = 20) -> list[Match]:
 def rejected_for_demand(*, user, demand) -> list[Match]:
     """The demand's pairs staff rejected, shown apart from its list (one query)."""
     queryset = permissions.matches_visible_to(user).filter(demand=demand)
-    return rejected_in(queryset.select_related("demand", "offer", "offer__representation"), user=user)
+    return rejected_in(
+        queryset.select_related("demand", "offer", "offer__representation"), user=user
+    )
 
 
 def matches_for_offer(*, user, offer, limit: int = 20) -> list[Match]:
@@ -118,8 +128,9 @@ def run_stalled_rule() -> Q:
     for REBUILD_STALL_AFTER seconds. A chunk takes seconds, so its worker was killed (its
     message then waits out the broker's visibility timeout, an hour) or its message was lost."""
     cutoff = timezone.now() - timedelta(seconds=settings.REBUILD_STALL_AFTER)
-    return Q(state__in=[MatchingRun.State.RUNNING, MatchingRun.State.STOPPING],
-             heartbeat_at__lt=cutoff)
+    return Q(
+        state__in=[MatchingRun.State.RUNNING, MatchingRun.State.STOPPING], heartbeat_at__lt=cutoff
+    )
 
 
 def runs_stalled(queryset: QuerySet | None = None) -> QuerySet:

@@ -33,25 +33,41 @@ logger = logging.getLogger(__name__)
 UPSERT_FIELDS = ["score", "components", "reasons", "engine_version", "computed_at", "updated_at"]
 WRITE_BLOCK = 128  # demands ranked while the previous block's rows are written
 REBUILD_CHUNK = 500  # demands per rebuild task: ~8 s at 100,000 offers, well inside the time limit
-ANALYZE_EVERY = 10 * REBUILD_CHUNK  # demands between two ANALYZEs of the match table during a rebuild
+ANALYZE_EVERY = (
+    10 * REBUILD_CHUNK
+)  # demands between two ANALYZEs of the match table during a rebuild
 
 
 def _rows(pairs: list[ScoredPair], version: str, **flags) -> list[Match]:
     now = timezone.now()
     return [
         Match(
-            demand_id=pair.demand_id, offer_id=pair.offer_id, score=min(1.0, max(0.0, pair.score)),
+            demand_id=pair.demand_id,
+            offer_id=pair.offer_id,
+            score=min(1.0, max(0.0, pair.score)),
             components=pair.components,
             reasons=[{"code": r.code, "params": r.params} for r in pair.reasons],
-            engine_version=version, computed_at=now, updated_at=now, **flags,
+            engine_version=version,
+            computed_at=now,
+            updated_at=now,
+            **flags,
         )
         for pair in pairs
     ]
 
 
 # What an upsert writes from the engine; every other column of a new row takes its default.
-_COMPUTED = ("demand_id", "offer_id", "score", "components", "reasons", "engine_version",
-             "computed_at", "updated_at", "created_at")
+_COMPUTED = (
+    "demand_id",
+    "offer_id",
+    "score",
+    "components",
+    "reasons",
+    "engine_version",
+    "computed_at",
+    "updated_at",
+    "created_at",
+)
 
 
 def _upsert(pairs: list[ScoredPair], version: str, flag: str, writer: Writer | None = None) -> None:
@@ -65,14 +81,18 @@ def _upsert(pairs: list[ScoredPair], version: str, flag: str, writer: Writer | N
     update = [*UPSERT_FIELDS, flag]
     if connection.vendor != "postgresql":
         Match.objects.bulk_create(
-            _rows(pairs, version, **{flag: True}), update_conflicts=True,
-            unique_fields=["demand", "offer"], update_fields=update, batch_size=2000,
+            _rows(pairs, version, **{flag: True}),
+            update_conflicts=True,
+            unique_fields=["demand", "offer"],
+            update_fields=update,
+            batch_size=2000,
         )
         return
     fields = {f.attname: f for f in Match._meta.concrete_fields if not f.primary_key}
     defaults = {
         name: field.get_db_prep_save(field.get_default(), connection)
-        for name, field in fields.items() if name not in _COMPUTED and name != flag
+        for name, field in fields.items()
+        if name not in _COMPUTED and name != flag
     }
     columns = [*_COMPUTED, flag, *defaults]
     casts = {"components": "::jsonb", "reasons": "::jsonb"}
@@ -80,10 +100,18 @@ def _upsert(pairs: list[ScoredPair], version: str, flag: str, writer: Writer | N
     constants = (True, *defaults.values())
     now = timezone.now()
     rows = [
-        (pair.demand_id, pair.offer_id, min(1.0, max(0.0, pair.score)),
-         json.dumps(pair.components),
-         json.dumps([{"code": r.code, "params": r.params} for r in pair.reasons]),
-         version, now, now, now, *constants)
+        (
+            pair.demand_id,
+            pair.offer_id,
+            min(1.0, max(0.0, pair.score)),
+            json.dumps(pair.components),
+            json.dumps([{"code": r.code, "params": r.params} for r in pair.reasons]),
+            version,
+            now,
+            now,
+            now,
+            *constants,
+        )
         for pair in pairs
     ]
     table = Match._meta.db_table
@@ -165,7 +193,9 @@ def match_demands(*, demand_ids: list[int]) -> int:
     demand's top 20, and drop the untouched proposals that fell out. Returns matches kept."""
     # Row locks serialise two workers matching the same demand at once.
     demands = list(
-        corpus.matchable_demands().select_for_update(of=("self",)).filter(pk__in=demand_ids)
+        corpus.matchable_demands()
+        .select_for_update(of=("self",))
+        .filter(pk__in=demand_ids)
         .order_by("pk")
     )
     gone = set(demand_ids) - {d.pk for d in demands}
@@ -187,7 +217,11 @@ def match_demands(*, demand_ids: list[int]) -> int:
             for _attempt in range(2):  # the second time over an index read afresh
                 weights, version, index = context
                 ranked = rank_offers_many(
-                    block, block_vectors, index, weights, top_k=corpus.TOP_K,
+                    block,
+                    block_vectors,
+                    index,
+                    weights,
+                    top_k=corpus.TOP_K,
                     today=timezone.localdate(),
                 )
                 block_pairs = [pair for pairs in ranked for pair in pairs]
@@ -205,12 +239,15 @@ def match_demands(*, demand_ids: list[int]) -> int:
     # The demands' other rows, read once by demand; the updates and deletes go by primary key
     # (a condition on status or the flags could lead the planner to a scan of the table).
     dropped = [
-        (pk, in_top) for pk, demand_id, offer_id, in_top in Match.objects.filter(
+        (pk, in_top)
+        for pk, demand_id, offer_id, in_top in Match.objects.filter(
             demand_id__in=[d.pk for d in demands]
         ).values_list("pk", "demand_id", "offer_id", "in_demand_top")
         if (demand_id, offer_id) not in kept
     ]
-    Match.objects.filter(pk__in=[pk for pk, in_top in dropped if in_top]).update(in_demand_top=False)
+    Match.objects.filter(pk__in=[pk for pk, in_top in dropped if in_top]).update(
+        in_demand_top=False
+    )
     _prune(Q(pk__in=[pk for pk, _in_top in dropped]))
     _records_done("demand", [d.pk for d in demands], version)
     return len(pairs)
@@ -229,8 +266,12 @@ def match_offer(*, offer_id: int) -> int:
     vectors = corpus.vectors_for("offer", [profile])
     for _attempt in range(2):  # the second time over an index read afresh
         pairs = rank_demands(
-            profile, None if vectors is None else vectors[0], corpus.demand_index(weights),
-            weights, top_k=corpus.TOP_K, today=timezone.localdate(),
+            profile,
+            None if vectors is None else vectors[0],
+            corpus.demand_index(weights),
+            weights,
+            top_k=corpus.TOP_K,
+            today=timezone.localdate(),
         )
         if not _vanished(pairs, Demand, "demand_id"):
             break
@@ -238,7 +279,9 @@ def match_offer(*, offer_id: int) -> int:
     # A pair already in its demand's top list keeps the demand-side score and reasons: those
     # are what staff read on the demand's page ("top 2% of offers"), whichever side ran last.
     ranked_by_demand = set(
-        Match.objects.filter(offer_id=offer_id, in_demand_top=True).values_list("demand_id", flat=True)
+        Match.objects.filter(offer_id=offer_id, in_demand_top=True).values_list(
+            "demand_id", flat=True
+        )
     )
     Match.objects.filter(offer_id=offer_id, demand_id__in=ranked_by_demand).filter(
         demand_id__in=[p.demand_id for p in pairs]
@@ -260,7 +303,9 @@ def embed_record(*, kind: str, object_id: int) -> bool:
     record is published, and its first matches are ranked in tens of milliseconds. An edit
     after that changes the text hash, and publication embeds the new text as before.
     """
-    model, profile_of = (Demand, corpus.demand_profile) if kind == "demand" else (Offer, corpus.offer_profile)
+    model, profile_of = (
+        (Demand, corpus.demand_profile) if kind == "demand" else (Offer, corpus.offer_profile)
+    )
     record = model.objects.prefetch_related("fields", "cooperation").filter(pk=object_id).first()
     if record is None:
         return False
@@ -309,7 +354,9 @@ def _requeue(run: MatchingRun, *, enqueue: bool) -> MatchingRun:
     run.state, run.error, run.finished_at = MatchingRun.State.RUNNING, "", None
     run.attempt += 1
     run.heartbeat_at = timezone.now()
-    run.save(update_fields=["state", "error", "finished_at", "attempt", "heartbeat_at", "updated_at"])
+    run.save(
+        update_fields=["state", "error", "finished_at", "attempt", "heartbeat_at", "updated_at"]
+    )
     if enqueue:
         enqueue_on_commit(rebuild_matches, run.id, run.attempt)
     return _changed(run, RunChange.RESUMED)
@@ -328,12 +375,17 @@ def rebuild_start(*, by, enqueue: bool = True) -> MatchingRun:
         if active:
             if _is_stalled(active):
                 return _requeue(active, enqueue=enqueue)
-            return _changed(active, RunChange.ALREADY_RUNNING if active.state == MatchingRun.State.RUNNING
-                            else RunChange.ALREADY_STOPPING)
+            return _changed(
+                active,
+                RunChange.ALREADY_RUNNING
+                if active.state == MatchingRun.State.RUNNING
+                else RunChange.ALREADY_STOPPING,
+            )
         _weights, weights_version = corpus.current_weights()
         run = MatchingRun.objects.create(
             engine_version=corpus.engine_version(weights_version),
-            total=corpus.matchable_demands().count(), started_by=by,
+            total=corpus.matchable_demands().count(),
+            started_by=by,
         )
         if enqueue:
             enqueue_on_commit(rebuild_matches, run.id, run.attempt)
@@ -407,8 +459,12 @@ def rebuild_chunk(*, run_id: int, attempt: int | None = None) -> bool:
     with transaction.atomic():
         run = MatchingRun.objects.select_for_update().get(pk=run_id)
         if attempt is not None and attempt != run.attempt:
-            logger.info("rebuild run %s: dropped a chunk message of attempt %s (the run is at %s)",
-                        run_id, attempt, run.attempt)
+            logger.info(
+                "rebuild run %s: dropped a chunk message of attempt %s (the run is at %s)",
+                run_id,
+                attempt,
+                run.attempt,
+            )
             return False
         if run.state == MatchingRun.State.STOPPING:
             run.state = MatchingRun.State.STOPPED
@@ -417,8 +473,10 @@ def rebuild_chunk(*, run_id: int, attempt: int | None = None) -> bool:
         if run.state != MatchingRun.State.RUNNING:
             return False  # a duplicate delivery of a finished or stopped run
         demand_ids = list(
-            corpus.matchable_demands().filter(pk__gt=run.cursor).order_by("pk")
-            .values_list("pk", flat=True)[:rebuild_chunk_size()]
+            corpus.matchable_demands()
+            .filter(pk__gt=run.cursor)
+            .order_by("pk")
+            .values_list("pk", flat=True)[: rebuild_chunk_size()]
         )
         run.heartbeat_at = timezone.now()  # a worker holds the run: not stalled
         run.save(update_fields=["heartbeat_at"])
@@ -440,7 +498,9 @@ def rebuild_chunk(*, run_id: int, attempt: int | None = None) -> bool:
             run.matches_written += written
         run.heartbeat_at = timezone.now()
         more = len(demand_ids) == rebuild_chunk_size()
-        if run.state not in ACTIVE:  # stopped meanwhile as stalled: keep the progress, go no further
+        if (
+            run.state not in ACTIVE
+        ):  # stopped meanwhile as stalled: keep the progress, go no further
             more = False
         elif not more:
             run.state = MatchingRun.State.DONE
@@ -460,7 +520,9 @@ def rebuild_chunk_size() -> int:
 
 def _unmatched(queryset, kind: str, version: str):
     done = MatchedRecord.objects.filter(
-        kind=kind, object_id=OuterRef("pk"), engine_version=version,
+        kind=kind,
+        object_id=OuterRef("pk"),
+        engine_version=version,
         matched_at__gte=OuterRef("updated_at"),
     )
     return queryset.exclude(Exists(done)).order_by("pk").values_list("pk", flat=True)
@@ -482,9 +544,12 @@ def stale_records(limit: int = 500) -> tuple[list[int], list[int]]:
 def _records_done(kind: str, object_ids: list[int], version: str) -> None:
     now = timezone.now()
     MatchedRecord.objects.bulk_create(
-        [MatchedRecord(kind=kind, object_id=i, engine_version=version, matched_at=now)
-         for i in object_ids],
-        update_conflicts=True, unique_fields=["kind", "object_id"],
+        [
+            MatchedRecord(kind=kind, object_id=i, engine_version=version, matched_at=now)
+            for i in object_ids
+        ],
+        update_conflicts=True,
+        unique_fields=["kind", "object_id"],
         update_fields=["engine_version", "matched_at"],
     )
 
@@ -511,6 +576,7 @@ def rebuild_fail(*, run_id: int, error: Exception, attempt: int | None = None) -
     if attempt is not None:  # a message from before a resume fails nothing
         runs = runs.filter(attempt=attempt)
     runs.update(
-        state=MatchingRun.State.FAILED, error=f"{error.__class__.__name__}: {error}"[:2000],
+        state=MatchingRun.State.FAILED,
+        error=f"{error.__class__.__name__}: {error}"[:2000],
         finished_at=timezone.now(),
     )

@@ -100,7 +100,9 @@ def reconcile() -> dict:
     for offer_id in offer_ids:
         enqueue(match_offer, offer_id)
     if demand_ids or offer_ids:
-        logger.info("reconcile: re-queued %d demands and %d offers", len(demand_ids), len(offer_ids))
+        logger.info(
+            "reconcile: re-queued %d demands and %d offers", len(demand_ids), len(offer_ids)
+        )
     return {"demands": len(demand_ids), "offers": len(offer_ids), "rebuilds": len(runs)}
 
 

@@ -24,10 +24,16 @@ def runs(request: HttpRequest) -> HttpResponse:
     _require_runs(request)
     all_runs = selectors.runs_visible_to(request.user)[:20]
     ok, engine_state = corpus.engine_status()
-    return render(request, "matching/runs.html", {
-        "runs": all_runs, "current": all_runs[0] if all_runs else None,
-        "engine_ok": ok, "engine_state": engine_state,
-    })
+    return render(
+        request,
+        "matching/runs.html",
+        {
+            "runs": all_runs,
+            "current": all_runs[0] if all_runs else None,
+            "engine_ok": ok,
+            "engine_state": engine_state,
+        },
+    )
 
 
 @login_required
@@ -42,17 +48,49 @@ def _say_what_happened(request: HttpRequest, run) -> None:
     """Word the message from the change the service made (`run.change`), never from the
     button pressed: a press that changed nothing says so."""
     change = services.RunChange
-    values = {"id": run.pk, "processed": run.processed, "total": run.total,
-              "state": run.get_state_display()}
+    values = {
+        "id": run.pk,
+        "processed": run.processed,
+        "total": run.total,
+        "state": run.get_state_display(),
+    }
     level, text = {
-        change.STARTED: (messages.SUCCESS, _("Rebuild #%(id)d started: %(total)d demands to match.")),
-        change.RESUMED: (messages.SUCCESS, _("Rebuild #%(id)d resumed after %(processed)d of %(total)d demands.")),
-        change.ALREADY_RUNNING: (messages.INFO, _("Rebuild #%(id)d is already running (%(processed)d of %(total)d demands); nothing was changed.")),
-        change.ALREADY_STOPPING: (messages.INFO, _("Rebuild #%(id)d is already stopping after its current chunk; nothing was changed.")),
-        change.STOPPING: (messages.SUCCESS, _("Rebuild #%(id)d stops after its current chunk; you can resume it.")),
-        change.STOPPED: (messages.SUCCESS, _("Rebuild #%(id)d stopped after %(processed)d of %(total)d demands; you can resume it.")),
-        change.NOTHING_TO_RESUME: (messages.WARNING, _("Rebuild #%(id)d has nothing to resume: it is %(state)s.")),
-        change.NOTHING_TO_STOP: (messages.WARNING, _("Rebuild #%(id)d has nothing to stop: it is %(state)s.")),
+        change.STARTED: (
+            messages.SUCCESS,
+            _("Rebuild #%(id)d started: %(total)d demands to match."),
+        ),
+        change.RESUMED: (
+            messages.SUCCESS,
+            _("Rebuild #%(id)d resumed after %(processed)d of %(total)d demands."),
+        ),
+        change.ALREADY_RUNNING: (
+            messages.INFO,
+            _(
+                "Rebuild #%(id)d is already running (%(processed)d of %(total)d demands); nothing was changed."
+            ),
+        ),
+        change.ALREADY_STOPPING: (
+            messages.INFO,
+            _("Rebuild #%(id)d is already stopping after its current chunk; nothing was changed."),
+        ),
+        change.STOPPING: (
+            messages.SUCCESS,
+            _("Rebuild #%(id)d stops after its current chunk; you can resume it."),
+        ),
+        change.STOPPED: (
+            messages.SUCCESS,
+            _(
+                "Rebuild #%(id)d stopped after %(processed)d of %(total)d demands; you can resume it."
+            ),
+        ),
+        change.NOTHING_TO_RESUME: (
+            messages.WARNING,
+            _("Rebuild #%(id)d has nothing to resume: it is %(state)s."),
+        ),
+        change.NOTHING_TO_STOP: (
+            messages.WARNING,
+            _("Rebuild #%(id)d has nothing to stop: it is %(state)s."),
+        ),
     }[run.change]
     messages.add_message(request, level, text % values)
 
@@ -94,21 +132,38 @@ def engine_settings(request: HttpRequest) -> HttpResponse:
     weights, version = corpus.current_weights()
     form = EngineSettingsForm(request.POST or None, current=weights)
     if request.method == "POST" and form.is_valid():
-        row = services.engine_settings_save(by=request.user, weights=form.weights(),
-                                            note=form.cleaned_data["note"])
-        messages.success(request, _("Weights version %(version)d saved. Matches are recomputed in the background.") % {"version": row.version})
+        row = services.engine_settings_save(
+            by=request.user, weights=form.weights(), note=form.cleaned_data["note"]
+        )
+        messages.success(
+            request,
+            _("Weights version %(version)d saved. Matches are recomputed in the background.")
+            % {"version": row.version},
+        )
         return redirect("matching:settings")
     proposal = decisions.latest_proposal()
-    return render(request, "matching/settings.html", {
-        "form": form, "version": version, "proposal": proposal, **_proposal_figures(proposal),
-        "in_progress": decisions.proposal_in_progress(proposal),
-        "judged_demands": decisions.judged_demand_count(), "min_demands": tuning.MIN_DEMANDS,
-        "refusal": decisions.proposal_refusal(proposal, version),
-        "weight_rows": [
-            (EDITABLE[name], getattr(weights, name), (proposal.weights or {}).get(name) if proposal else None)
-            for name in tuning.SEARCH_GRID
-        ],
-    })
+    return render(
+        request,
+        "matching/settings.html",
+        {
+            "form": form,
+            "version": version,
+            "proposal": proposal,
+            **_proposal_figures(proposal),
+            "in_progress": decisions.proposal_in_progress(proposal),
+            "judged_demands": decisions.judged_demand_count(),
+            "min_demands": tuning.MIN_DEMANDS,
+            "refusal": decisions.proposal_refusal(proposal, version),
+            "weight_rows": [
+                (
+                    EDITABLE[name],
+                    getattr(weights, name),
+                    (proposal.weights or {}).get(name) if proposal else None,
+                )
+                for name in tuning.SEARCH_GRID
+            ],
+        },
+    )
 
 
 def _proposal_figures(proposal: WeightsProposal | None) -> dict:
@@ -117,15 +172,20 @@ def _proposal_figures(proposal: WeightsProposal | None) -> dict:
     current, proposed = figures.get("current", {}), figures.get("proposed", {})
 
     def pair(part: dict) -> dict:
-        return {"ndcg": part.get("ndcg@10"), "recall": part.get("recall@20"),
-                "demands": part.get("demands")}
+        return {
+            "ndcg": part.get("ndcg@10"),
+            "recall": part.get("recall@20"),
+            "demands": part.get("demands"),
+        }
 
     return {
         "overall": pair(current["all"]) if "all" in current else None,
         "figure_rows": [
             (_("Weights in place"), pair(current["held"]), pair(current["fit"])),
             (_("Proposed weights"), pair(proposed["held"]), pair(proposed["fit"])),
-        ] if "held" in proposed else [],
+        ]
+        if "held" in proposed
+        else [],
     }
 
 
@@ -134,7 +194,10 @@ def _proposal_figures(proposal: WeightsProposal | None) -> dict:
 def weights_fit(request: HttpRequest) -> HttpResponse:
     _require_settings(request)
     decisions.weights_proposal_request(by=request.user)
-    messages.info(request, _("The weights are being fitted on the staff's decisions; the result appears here."))
+    messages.info(
+        request,
+        _("The weights are being fitted on the staff's decisions; the result appears here."),
+    )
     return redirect("matching:settings")
 
 
@@ -148,5 +211,11 @@ def weights_proposal_apply(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("matching:settings")
-    messages.success(request, _("The proposed weights are saved as version %(version)d. Matches are recomputed in the background.") % {"version": row.version})
+    messages.success(
+        request,
+        _(
+            "The proposed weights are saved as version %(version)d. Matches are recomputed in the background."
+        )
+        % {"version": row.version},
+    )
     return redirect("matching:settings")

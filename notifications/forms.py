@@ -6,6 +6,8 @@ from .models import Kind
 
 class EmailPreferenceForm(forms.Form):
     wanted = forms.MultipleChoiceField(
-        label=_("Send me an email when"), choices=Kind.choices, required=False,
+        label=_("Send me an email when"),
+        choices=Kind.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )

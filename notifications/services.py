@@ -10,8 +10,9 @@ from django.utils import timezone
 from .models import EmailPreference, Kind, Notification
 
 
-def notify(*, users: Iterable, kind: str, title: str, body: str = "", url: str = "",
-           email: bool = True) -> list[Notification]:
+def notify(
+    *, users: Iterable, kind: str, title: str, body: str = "", url: str = "", email: bool = True
+) -> list[Notification]:
     """Create one notification per user (duplicates and inactive users skipped) and email them."""
     from outbox.services import enqueue_on_commit
 

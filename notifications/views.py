@@ -20,7 +20,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     services.notifications_mark_read(
         user=request.user, ids=[n.pk for n in notifications if n.read_at is None]
     )
-    return render(request, "notifications/list.html", {"page": page, "notifications": notifications})
+    return render(
+        request, "notifications/list.html", {"page": page, "notifications": notifications}
+    )
 
 
 @login_required

@@ -110,7 +110,6 @@ class PortalAutoSchema(AutoSchema):
             )
         return responses
 
-
     def _get_filter_parameters(self):
         # django-filter reads an empty value (?status=) as no filter, as the catalog's forms
         # send it: say so, rather than documenting a refusal that never comes.
@@ -132,7 +131,13 @@ class ApiPagination(PageNumberPagination):
         # DRF silently falls back to 25 on page_size=abc or -3: say it is wrong instead.
         raw = request.query_params.get(self.page_size_query_param)
         if raw is not None and not (raw.isascii() and raw.isdigit() and int(raw) > 0):
-            raise ValidationError({self.page_size_query_param: [_("A whole number of at least 1; at most 100 rows are sent.")]})
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("A whole number of at least 1; at most 100 rows are sent.")
+                    ]
+                }
+            )
         return super().get_page_size(request)
 
     def get_page_number(self, request, paginator):

@@ -30,17 +30,33 @@ LIST_SEPARATOR = ";"
 
 # column, required, help shown in the template's second sheet
 COLUMNS = [
-    Column("external_ref", "external_ref", True, "Your own unique reference for the offer (used to update on re-import)"),
-    Column("provider_name", "provider_name", True, "Company, university or institute offering the technology"),
-    Column("provider_type", "provider_type", False, "company | university | research_institute | other"),
+    Column(
+        "external_ref",
+        "external_ref",
+        True,
+        "Your own unique reference for the offer (used to update on re-import)",
+    ),
+    Column(
+        "provider_name",
+        "provider_name",
+        True,
+        "Company, university or institute offering the technology",
+    ),
+    Column(
+        "provider_type", "provider_type", False, "company | university | research_institute | other"
+    ),
     Column("provider_country", "provider_country", True, "Two-letter ISO code, e.g. JP"),
     Column("provider_website", "provider_website", False, "https://..."),
     Column("title", "title", True, "Title in the original language"),
-    Column("summary", "summary", False, "Summary in the original language (80+ characters to publish)"),
+    Column(
+        "summary", "summary", False, "Summary in the original language (80+ characters to publish)"
+    ),
     Column("title_vi", "title_vi", False, "Title in Vietnamese"),
     Column("summary_vi", "summary_vi", False, "Summary in Vietnamese"),
     Column("description", "description", False, "Full description"),
-    Column("advantages", "advantages", False, "Advantages and innovations (40+ characters to publish)"),
+    Column(
+        "advantages", "advantages", False, "Advantages and innovations (40+ characters to publish)"
+    ),
     Column("applications", "applications", False, "Applications"),
     Column("fields", "fields", False, "1-3 S&T field codes separated by ';', e.g. 2.02;2.11"),
     Column("keywords", "keywords", False, "Keywords separated by commas"),
@@ -51,7 +67,12 @@ COLUMNS = [
     Column("terms", "terms", False, "Indicative terms"),
     Column("valid_until", "valid_until", False, "YYYY-MM-DD"),
     Column("source_url", "source_url", False, "Link to the source page"),
-    Column("publish", "publish", False, "yes to publish at once (the offer must be complete), else a draft"),
+    Column(
+        "publish",
+        "publish",
+        False,
+        "yes to publish at once (the offer must be complete), else a draft",
+    ),
 ]
 COLUMN_NAMES = [column.key for column in COLUMNS]
 
@@ -204,7 +225,9 @@ def import_preview(*, by, name: str, content: bytes) -> OfferPreview:
         row.data = {**data, "publish": row.data["publish"]}
         key = (data["provider_name"], data["external_ref"])
         if key in seen:
-            row.add_error("external_ref", _("Same reference as line %(line)d.") % {"line": seen[key]})
+            row.add_error(
+                "external_ref", _("Same reference as line %(line)d.") % {"line": seen[key]}
+            )
             rows.append(row)
             continue
         seen[key] = index

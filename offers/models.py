@@ -30,20 +30,30 @@ class Offer(models.Model):
         NONE = "none", _("no protection")
 
     representation = models.ForeignKey(
-        "accounts.Organization", verbose_name=_("representation"), on_delete=models.PROTECT,
+        "accounts.Organization",
+        verbose_name=_("representation"),
+        on_delete=models.PROTECT,
         related_name="offers",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     external_ref = models.CharField(
-        _("external reference"), max_length=100, blank=True,
+        _("external reference"),
+        max_length=100,
+        blank=True,
         help_text=_("Your own reference for this offer; imports use it to update, not duplicate."),
     )
     provider_name = models.CharField(_("provider"), max_length=255)
     provider_type = models.CharField(
-        _("provider type"), max_length=20, choices=ProviderType.choices,
+        _("provider type"),
+        max_length=20,
+        choices=ProviderType.choices,
         default=ProviderType.COMPANY,
     )
     provider_country = CountryField(_("provider country"))
@@ -62,15 +72,21 @@ class Offer(models.Model):
     )
     keywords = models.CharField(_("keywords"), max_length=300, blank=True)
     trl = models.ForeignKey(
-        "portal.TechnologyReadinessLevel", verbose_name=_("TRL"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "portal.TechnologyReadinessLevel",
+        verbose_name=_("TRL"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     ip_status = models.CharField(
         _("IP status"), max_length=20, choices=IPStatus.choices, blank=True
     )
     patent_numbers = models.CharField(_("patent numbers"), max_length=300, blank=True)
     cooperation = models.ManyToManyField(
-        "portal.CooperationType", verbose_name=_("cooperation offered"), blank=True,
+        "portal.CooperationType",
+        verbose_name=_("cooperation offered"),
+        blank=True,
         related_name="offers",
     )
     terms = models.TextField(_("indicative terms"), max_length=2000, blank=True)
@@ -122,10 +138,16 @@ class Offer(models.Model):
 class OfferEvent(models.Model):
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    from_status = models.CharField(_("from"), max_length=10, choices=Offer.Status.choices, blank=True)
+    from_status = models.CharField(
+        _("from"), max_length=10, choices=Offer.Status.choices, blank=True
+    )
     to_status = models.CharField(_("to"), max_length=10, choices=Offer.Status.choices)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)

@@ -130,10 +130,9 @@ def offer_matches_for(user) -> QuerySet:
     """The matches of the user's own offers, best first."""
     from matching.models import Match
 
-    return (
-        permissions.matches_visible_to(user, Match.objects.filter(offer__representation_id=user.organization_id))
-        .order_by("-score", "id")
-    )
+    return permissions.matches_visible_to(
+        user, Match.objects.filter(offer__representation_id=user.organization_id)
+    ).order_by("-score", "id")
 
 
 def demand_ids_with_matches() -> QuerySet:

@@ -203,10 +203,16 @@ class MatchSerializer(serializers.Serializer):
         from accounts import permissions
 
         request = self.context.get("request")
-        if request is None or not match.both_consented or not permissions.can(
-            request.user, "match.see_contacts", match
+        if (
+            request is None
+            or not match.both_consented
+            or not permissions.can(request.user, "match.see_contacts", match)
         ):
             return None  # double opt-in: hidden until both sides are interested
         org = match.demand.organization
-        return {"organization": org.name, "name": org.contact_name, "email": org.contact_email,
-                "phone": org.contact_phone}
+        return {
+            "organization": org.name,
+            "name": org.contact_name,
+            "email": org.contact_email,
+            "phone": org.contact_phone,
+        }

@@ -112,7 +112,9 @@ def _send_row(row: PendingTask) -> None:
 def _publish_or_keep(name: str, args: list, kwargs: dict) -> None:
     error = _publish(name, args, kwargs)
     if error is not None:
-        PendingTask.objects.create(name=name, args=args, kwargs=kwargs, attempts=1, last_error=error)
+        PendingTask.objects.create(
+            name=name, args=args, kwargs=kwargs, attempts=1, last_error=error
+        )
 
 
 def _record_failure(pk: int, error: str) -> None:

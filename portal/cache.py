@@ -31,52 +31,67 @@ class FailOpenRedisCache(RedisCache):
             return call()
         except ERRORS as error:
             FailOpenRedisCache._paused_until = time.monotonic() + PAUSE
-            logger.warning("cache unavailable (%s: %s); treated as a miss for %ss",
-                           operation, error.__class__.__name__, PAUSE)
+            logger.warning(
+                "cache unavailable (%s: %s); treated as a miss for %ss",
+                operation,
+                error.__class__.__name__,
+                PAUSE,
+            )
             return fallback
 
     def get(self, key, default=None, version=None):
-        return self._try("get", lambda: super(FailOpenRedisCache, self).get(key, default, version),
-                         default)
+        return self._try(
+            "get", lambda: super(FailOpenRedisCache, self).get(key, default, version), default
+        )
 
     def get_many(self, keys, version=None):
-        return self._try("get_many", lambda: super(FailOpenRedisCache, self).get_many(keys, version),
-                         {})
+        return self._try(
+            "get_many", lambda: super(FailOpenRedisCache, self).get_many(keys, version), {}
+        )
 
     def has_key(self, key, version=None):
-        return self._try("has_key", lambda: super(FailOpenRedisCache, self).has_key(key, version),
-                         False)
+        return self._try(
+            "has_key", lambda: super(FailOpenRedisCache, self).has_key(key, version), False
+        )
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        self._try("set", lambda: super(FailOpenRedisCache, self).set(key, value, timeout, version),
-                  None)
+        self._try(
+            "set", lambda: super(FailOpenRedisCache, self).set(key, value, timeout, version), None
+        )
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._try("set_many",
-                         lambda: super(FailOpenRedisCache, self).set_many(data, timeout, version),
-                         list(data))  # the keys not stored
+        return self._try(
+            "set_many",
+            lambda: super(FailOpenRedisCache, self).set_many(data, timeout, version),
+            list(data),
+        )  # the keys not stored
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._try("add", lambda: super(FailOpenRedisCache, self).add(key, value, timeout, version),
-                         False)
+        return self._try(
+            "add", lambda: super(FailOpenRedisCache, self).add(key, value, timeout, version), False
+        )
 
     def incr(self, key, delta=1, version=None):
         # As if the count started now: a limit kept in the cache lets requests through while
         # Redis is away rather than refusing everyone.
-        return self._try("incr", lambda: super(FailOpenRedisCache, self).incr(key, delta, version),
-                         delta)
+        return self._try(
+            "incr", lambda: super(FailOpenRedisCache, self).incr(key, delta, version), delta
+        )
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._try("touch", lambda: super(FailOpenRedisCache, self).touch(key, timeout, version),
-                         False)
+        return self._try(
+            "touch", lambda: super(FailOpenRedisCache, self).touch(key, timeout, version), False
+        )
 
     def delete(self, key, version=None):
-        return self._try("delete", lambda: super(FailOpenRedisCache, self).delete(key, version),
-                         False)
+        return self._try(
+            "delete", lambda: super(FailOpenRedisCache, self).delete(key, version), False
+        )
 
     def delete_many(self, keys, version=None):
-        self._try("delete_many", lambda: super(FailOpenRedisCache, self).delete_many(keys, version),
-                  None)
+        self._try(
+            "delete_many", lambda: super(FailOpenRedisCache, self).delete_many(keys, version), None
+        )
 
     def clear(self):
         return self._try("clear", lambda: super(FailOpenRedisCache, self).clear(), False)

@@ -23,8 +23,11 @@ def _funnel_labels() -> dict[str, str]:
 
 def chart(kind: str, labels, series: list[tuple[str, list]]) -> dict:
     """The JSON a `<canvas data-chart>` reads (static/js/dashboard-charts.js)."""
-    return {"type": kind, "labels": [str(label) for label in labels],
-            "series": [{"label": str(label), "data": data} for label, data in series]}
+    return {
+        "type": kind,
+        "labels": [str(label) for label in labels],
+        "series": [{"label": str(label), "data": data} for label, data in series],
+    }
 
 
 def _provincial_figures(demands, matches, campaigns, by_status=None) -> dict:
@@ -50,16 +53,28 @@ def _provincial_figures(demands, matches, campaigns, by_status=None) -> dict:
         "unanswered_total": summary["unanswered_total"],
         "unanswered": list(unanswered[:50]),
         "charts": {
-            "chart_fields": chart("bar", [f"{r['code']} {r['name']}" for r in by_field],
-                                  [(_("Demands"), [r["n"] for r in by_field])]),
-            "chart_status": chart("bar", [r["label"] for r in by_status],
-                                  [(_("Demands"), [r["n"] for r in by_status])]),
-            "chart_funnel": chart("bar", [label for label, _n in funnel_rows],
-                                  [(_("Demands"), [n for _label, n in funnel_rows])]),
+            "chart_fields": chart(
+                "bar",
+                [f"{r['code']} {r['name']}" for r in by_field],
+                [(_("Demands"), [r["n"] for r in by_field])],
+            ),
+            "chart_status": chart(
+                "bar",
+                [r["label"] for r in by_status],
+                [(_("Demands"), [r["n"] for r in by_status])],
+            ),
+            "chart_funnel": chart(
+                "bar",
+                [label for label, _n in funnel_rows],
+                [(_("Demands"), [n for _label, n in funnel_rows])],
+            ),
             "chart_campaigns": chart(
-                "bar", [c["name"] for c in response["campaigns"]],
-                [(_("Invited"), [c["invited"] for c in response["campaigns"]]),
-                 (_("Responded"), [c["responded"] for c in response["campaigns"]])],
+                "bar",
+                [c["name"] for c in response["campaigns"]],
+                [
+                    (_("Invited"), [c["invited"] for c in response["campaigns"]]),
+                    (_("Responded"), [c["responded"] for c in response["campaigns"]]),
+                ],
             ),
         },
     }
@@ -91,14 +106,20 @@ def staff_context(user) -> dict:
     province_demands = permissions.demands_visible_to(user).filter(province_id=user.province_id)
     matches = permissions.matches_visible_to(user)
     return {
-        "demand_counts": [(Demand.Status(s).label, s, n) for s, n in counts.items()
-                          if s != Demand.Status.DRAFT],
-        "awaiting_review": demands.filter(status=Demand.Status.SUBMITTED)
-        .order_by("submitted_at", "id")[:15],
+        "demand_counts": [
+            (Demand.Status(s).label, s, n) for s, n in counts.items() if s != Demand.Status.DRAFT
+        ],
+        "awaiting_review": demands.filter(status=Demand.Status.SUBMITTED).order_by(
+            "submitted_at", "id"
+        )[:15],
         "campaigns": demand_selectors.campaign_list_visible_to(user)[:5],
         # the status counts above cover the same demands: the province's, drafts aside
-        **_provincial_figures(province_demands, matches, permissions.campaigns_visible_to(user),
-                              by_status=figures.status_rows(counts)),
+        **_provincial_figures(
+            province_demands,
+            matches,
+            permissions.campaigns_visible_to(user),
+            by_status=figures.status_rows(counts),
+        ),
     }
 
 
@@ -125,8 +146,10 @@ def representative_context(user) -> dict:
         "recent_offers": [(offer, counts.get(offer.pk, 0)) for offer in recent],
         "expiring_offers": list(offers.offers_expiring_soon(user, days=30)[:10]),
         # (demand, whether the firm may be named): anonymised demands never show their firm
-        "open_needs": [(d, demand_shows_identity(user, d))
-                       for d in offers.demands_without_answers(user, limit=20)],
+        "open_needs": [
+            (d, demand_shows_identity(user, d))
+            for d in offers.demands_without_answers(user, limit=20)
+        ],
         "introductions": [(m, demand_shows_identity(user, m.demand)) for m in introduced[:20]],
         "introduction_counts": {
             "total": sum(statuses.values()),

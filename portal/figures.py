@@ -58,16 +58,20 @@ def funnel_filters(matches: QuerySet) -> dict[str, Q]:
     """Per stage, the condition on a demand row; "published" is the funnel's entry."""
     filters = {
         "published": Q(published_at__isnull=False),
-        "matched": Q(published_at__isnull=False)
-        & Q(has_answer(matches)),
+        "matched": Q(published_at__isnull=False) & Q(has_answer(matches)),
     }
     for stage in STAGES_FROM:
         filters[stage] = Q(published_at__isnull=False) & Q(Exists(_reached(matches, stage)))
     return filters
 
 
-def demand_figures(demands: QuerySet, matches: QuerySet, *, days: int = UNANSWERED_DAYS,
-                   now: datetime.datetime | None = None) -> dict:
+def demand_figures(
+    demands: QuerySet,
+    matches: QuerySet,
+    *,
+    days: int = UNANSWERED_DAYS,
+    now: datetime.datetime | None = None,
+) -> dict:
     """In one query: the funnel (demands published -> matched -> introduced -> consent ->
     meeting -> agreement), coverage (share of open published demands with an answering
     match) and the number of demands without any answer for `days`."""
@@ -81,8 +85,11 @@ def demand_figures(demands: QuerySet, matches: QuerySet, *, days: int = UNANSWER
     )
     return {
         "funnel": {stage: row[stage] for stage in FUNNEL_STAGES},
-        "coverage": {"published": row["open"], "answered": row["answered"],
-                     "percent": percent(row["answered"], row["open"])},
+        "coverage": {
+            "published": row["open"],
+            "answered": row["answered"],
+            "percent": percent(row["answered"], row["open"]),
+        },
         "unanswered_total": row["unanswered"],
     }
 
@@ -90,7 +97,8 @@ def demand_figures(demands: QuerySet, matches: QuerySet, *, days: int = UNANSWER
 def demands_by_field(demands: QuerySet) -> list[dict]:
     rows = (
         Field.objects.filter(demands__in=demands.order_by().values("pk"))
-        .annotate(n=Count("demands", distinct=True)).order_by("-n", "code")
+        .annotate(n=Count("demands", distinct=True))
+        .order_by("-n", "code")
     )
     return [{"code": f.code, "name": f.name, "n": f.n} for f in rows]
 
@@ -124,9 +132,14 @@ def campaign_response(campaigns: QuerySet) -> dict:
     answered = sum(r["responded"] for r in rows)
     return {
         "campaigns": [
-            {"id": r["campaign_id"], "name": r["campaign__name"], "year": r["campaign__year"],
-             "invited": r["invited"], "responded": r["responded"],
-             "rate": percent(r["responded"], r["invited"])}
+            {
+                "id": r["campaign_id"],
+                "name": r["campaign__name"],
+                "year": r["campaign__year"],
+                "invited": r["invited"],
+                "responded": r["responded"],
+                "rate": percent(r["responded"], r["invited"]),
+            }
             for r in rows
         ],
         "invited": invited,
@@ -145,22 +158,30 @@ def median_days_to_introduction(demands: QuerySet, matches: QuerySet) -> float |
     first = matches.filter(demand_id=OuterRef("pk"), introduced_at__isnull=False)
     first = first.order_by("introduced_at").values("introduced_at")[:1]
     pairs = (
-        demands.filter(published_at__isnull=False).order_by()
-        .annotate(first_introduced=Subquery(first)).filter(first_introduced__isnull=False)
+        demands.filter(published_at__isnull=False)
+        .order_by()
+        .annotate(first_introduced=Subquery(first))
+        .filter(first_introduced__isnull=False)
         .values_list("published_at", "first_introduced")
     )
     days = [max((intro - published).total_seconds(), 0) / 86400 for published, intro in pairs]
     return round(statistics.median(days), 1) if days else None
 
 
-def unanswered(demands: QuerySet, matches: QuerySet, *, days: int = UNANSWERED_DAYS,
-               now: datetime.datetime | None = None) -> QuerySet:
+def unanswered(
+    demands: QuerySet,
+    matches: QuerySet,
+    *,
+    days: int = UNANSWERED_DAYS,
+    now: datetime.datetime | None = None,
+) -> QuerySet:
     """Published demands without any answering match for `days` days: the list to send
     abroad or to turn into a provincially ordered S&T task."""
     return (
         demands.filter(_unanswered_filter(has_answer(matches), days, now))
         .select_related("organization", "province")
-        .prefetch_related("fields").order_by("published_at", "id")
+        .prefetch_related("fields")
+        .order_by("published_at", "id")
     )
 
 
@@ -174,7 +195,8 @@ def per_province(demands: QuerySet, matches: QuerySet) -> list[dict]:
     filters = funnel_filters(matches)
     answered = has_answer(matches)
     rows = list(
-        demands.order_by().values("province_id", "province__name_vi", "province__name_en")
+        demands.order_by()
+        .values("province_id", "province__name_vi", "province__name_en")
         .annotate(
             **{stage: Count("id", filter=filters[stage]) for stage in FUNNEL_STAGES},
             open=Count("id", filter=Q(status__in=OPEN_PUBLISHED)),
@@ -185,7 +207,9 @@ def per_province(demands: QuerySet, matches: QuerySet) -> list[dict]:
     value = {
         r["match__demand__province_id"]: r["value"]
         for r in Agreement.objects.filter(match__in=matches.order_by().values("pk"))
-        .values("match__demand__province_id").annotate(value=Sum("value_vnd")).order_by()
+        .values("match__demand__province_id")
+        .annotate(value=Sum("value_vnd"))
+        .order_by()
     }
     for row in rows:
         row["name"] = _bilingual(row["province__name_vi"], row["province__name_en"])
@@ -194,15 +218,22 @@ def per_province(demands: QuerySet, matches: QuerySet) -> list[dict]:
     return rows
 
 
-def per_representation(representations: QuerySet, offers: QuerySet, matches: QuerySet) -> list[dict]:
+def per_representation(
+    representations: QuerySet, offers: QuerySet, matches: QuerySet
+) -> list[dict]:
     """Per overseas representation: offers posted, introductions, agreements (3 queries)."""
     posted = dict(
-        offers.filter(published_at__isnull=False).order_by().values("representation_id")
-        .annotate(n=Count("id")).values_list("representation_id", "n")
+        offers.filter(published_at__isnull=False)
+        .order_by()
+        .values("representation_id")
+        .annotate(n=Count("id"))
+        .values_list("representation_id", "n")
     )
     by_rep = {
         r["offer__representation_id"]: r
-        for r in matches.order_by().values("offer__representation_id").annotate(
+        for r in matches.order_by()
+        .values("offer__representation_id")
+        .annotate(
             introductions=Count("id", filter=Q(introduced_at__isnull=False)),
             agreements=Count("agreement"),
             value=Sum("agreement__value_vnd"),
@@ -211,13 +242,17 @@ def per_representation(representations: QuerySet, offers: QuerySet, matches: Que
     rows = []
     for rep in representations.order_by("name"):
         counts = by_rep.get(rep.pk, {})
-        rows.append({
-            "id": rep.pk, "name": rep.name, "country": rep.country.name,
-            "offers": posted.get(rep.pk, 0),
-            "introductions": counts.get("introductions", 0),
-            "agreements": counts.get("agreements", 0),
-            "agreement_value": counts.get("value") or 0,
-        })
+        rows.append(
+            {
+                "id": rep.pk,
+                "name": rep.name,
+                "country": rep.country.name,
+                "offers": posted.get(rep.pk, 0),
+                "introductions": counts.get("introductions", 0),
+                "agreements": counts.get("agreements", 0),
+                "agreement_value": counts.get("value") or 0,
+            }
+        )
     return rows
 
 
@@ -227,38 +262,46 @@ def match_status_counts(matches: QuerySet) -> dict[str, int]:
     return {value: counts.get(value, 0) for value, _label in Match.Status.choices}
 
 
-def yearly_by_province(provinces: QuerySet, demands: QuerySet, matches: QuerySet,
-                       year: int) -> list[dict]:
+def yearly_by_province(
+    provinces: QuerySet, demands: QuerySet, matches: QuerySet, year: int
+) -> list[dict]:
     """Per province, in `year`: demands published, offers answering them, introductions,
     meetings held, agreements signed and their value (5 queries)."""
     published = demands.filter(published_at__year=year)
     demand_n = _grouped(published, "province_id", n=Count("id"))
     offer_n = _grouped(
-        answering(matches).filter(demand__in=published.values("pk")), "demand__province_id",
+        answering(matches).filter(demand__in=published.values("pk")),
+        "demand__province_id",
         n=Count("offer_id", distinct=True),
     )
-    intro_n = _grouped(matches.filter(introduced_at__year=year), "demand__province_id",
-                       n=Count("id"))
+    intro_n = _grouped(
+        matches.filter(introduced_at__year=year), "demand__province_id", n=Count("id")
+    )
     meeting_n = _grouped(
         Meeting.objects.filter(match__in=matches.values("pk"), starts_at__year=year),
-        "match__demand__province_id", n=Count("id"),
+        "match__demand__province_id",
+        n=Count("id"),
     )
     agreements = _grouped(
         Agreement.objects.filter(match__in=matches.values("pk"), signed_on__year=year),
-        "match__demand__province_id", n=Count("id"), value=Sum("value_vnd"),
+        "match__demand__province_id",
+        n=Count("id"),
+        value=Sum("value_vnd"),
     )
     rows = []
     for province in provinces.order_by("name_vi"):
         pk = province.pk
-        rows.append({
-            "province": province.name_vi,
-            "demands": demand_n.get(pk, {}).get("n", 0),
-            "offers": offer_n.get(pk, {}).get("n", 0),
-            "introductions": intro_n.get(pk, {}).get("n", 0),
-            "meetings": meeting_n.get(pk, {}).get("n", 0),
-            "agreements": agreements.get(pk, {}).get("n", 0),
-            "agreement_value": agreements.get(pk, {}).get("value") or 0,
-        })
+        rows.append(
+            {
+                "province": province.name_vi,
+                "demands": demand_n.get(pk, {}).get("n", 0),
+                "offers": offer_n.get(pk, {}).get("n", 0),
+                "introductions": intro_n.get(pk, {}).get("n", 0),
+                "meetings": meeting_n.get(pk, {}).get("n", 0),
+                "agreements": agreements.get(pk, {}).get("n", 0),
+                "agreement_value": agreements.get(pk, {}).get("value") or 0,
+            }
+        )
     return rows
 
 

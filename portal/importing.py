@@ -93,9 +93,7 @@ def _xlsx_lines(content: bytes, limit: int) -> Iterator[tuple[Any, ...]]:
 def read_lines(content: bytes, filename: str, *, limit: int) -> list[list[str]]:
     """The first `limit` lines of the file (blank ones included) as text cells."""
     lines: Iterable = (
-        _csv_lines(content)
-        if filename.lower().endswith(".csv")
-        else _xlsx_lines(content, limit)
+        _csv_lines(content) if filename.lower().endswith(".csv") else _xlsx_lines(content, limit)
     )
     return [[cell_text(v) for v in line[:MAX_COLUMNS]] for line in islice(lines, limit)]
 
@@ -210,7 +208,9 @@ class Pending:
         default_storage.delete(self.path)
 
 
-def pending_save(*, kind: str, user, filename: str, content: bytes, context: dict | None = None) -> str:
+def pending_save(
+    *, kind: str, user, filename: str, content: bytes, context: dict | None = None
+) -> str:
     """Keep the uploaded file until its preview is confirmed; the signed token names it.
 
     The file, not the parsed rows: the confirmation checks it again against the database as it

@@ -27,7 +27,9 @@ class DatabaseUnavailableMiddleware:
             return None
         if request.path.startswith("/api/"):
             return None
-        logger.error("database unavailable: %s %s", request.method, request.path, exc_info=exception)
+        logger.error(
+            "database unavailable: %s %s", request.method, request.path, exc_info=exception
+        )
         # No request context: its processors (user, notifications) would query the database.
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = str(RETRY_AFTER)

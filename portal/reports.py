@@ -20,17 +20,43 @@ from demands.exporting import XLSX_TYPE, safe_cell
 from . import figures
 
 PIPELINE_HEADERS = [
-    "Mã kết nối", "Mã nhu cầu", "Tên nhu cầu", "Tỉnh/thành phố", "Doanh nghiệp",
-    "Mã công nghệ", "Tên công nghệ", "Nhà cung cấp", "Quốc gia nhà cung cấp", "Cơ quan đại diện",
-    "Điểm phù hợp", "Trạng thái", "Ngày giới thiệu", "Số cuộc gặp", "Cuộc gặp gần nhất",
-    "Loại thỏa thuận", "Giá trị thỏa thuận (VNĐ)", "Ngày ký",
+    "Mã kết nối",
+    "Mã nhu cầu",
+    "Tên nhu cầu",
+    "Tỉnh/thành phố",
+    "Doanh nghiệp",
+    "Mã công nghệ",
+    "Tên công nghệ",
+    "Nhà cung cấp",
+    "Quốc gia nhà cung cấp",
+    "Cơ quan đại diện",
+    "Điểm phù hợp",
+    "Trạng thái",
+    "Ngày giới thiệu",
+    "Số cuộc gặp",
+    "Cuộc gặp gần nhất",
+    "Loại thỏa thuận",
+    "Giá trị thỏa thuận (VNĐ)",
+    "Ngày ký",
 ]
 YEARLY_HEADERS = [
-    "Tỉnh/thành phố", "Số nhu cầu công bố", "Số công nghệ đáp ứng", "Số lượt giới thiệu",
-    "Số cuộc gặp", "Số thỏa thuận", "Giá trị thỏa thuận (VNĐ)",
+    "Tỉnh/thành phố",
+    "Số nhu cầu công bố",
+    "Số công nghệ đáp ứng",
+    "Số lượt giới thiệu",
+    "Số cuộc gặp",
+    "Số thỏa thuận",
+    "Giá trị thỏa thuận (VNĐ)",
 ]
-YEARLY_KEYS = ["province", "demands", "offers", "introductions", "meetings", "agreements",
-               "agreement_value"]
+YEARLY_KEYS = [
+    "province",
+    "demands",
+    "offers",
+    "introductions",
+    "meetings",
+    "agreements",
+    "agreement_value",
+]
 
 
 def _local(value):
@@ -42,8 +68,14 @@ def pipeline_matches(user):
     """Every match of the user's scope that staff introduced, with what the sheet shows."""
     return (
         figures.introduced(permissions.matches_visible_to(user))
-        .select_related("demand", "demand__province", "demand__organization", "offer",
-                        "offer__representation", "agreement")
+        .select_related(
+            "demand",
+            "demand__province",
+            "demand__organization",
+            "offer",
+            "offer__representation",
+            "agreement",
+        )
         .annotate(meeting_count=Count("meetings"), last_meeting=Max("meetings__starts_at"))
         .order_by("demand__province__name_vi", "-introduced_at", "id")
     )
@@ -54,16 +86,29 @@ def pipeline_rows(user):
         demand, offer = match.demand, match.offer
         agreement = getattr(match, "agreement", None)
         shows = permissions.demand_shows_identity(user, demand)
-        yield [safe_cell(v) for v in (
-            match.pk, demand.pk, demand.title, demand.province.name_vi,
-            demand.organization.name if shows else "",
-            offer.pk, offer.title, offer.provider_name, offer.provider_country.code,
-            offer.representation.name, round(match.score, 3), match.get_status_display(),
-            _local(match.introduced_at), match.meeting_count, _local(match.last_meeting),
-            agreement.get_kind_display() if agreement else None,
-            agreement.value_vnd if agreement else None,
-            agreement.signed_on if agreement else None,
-        )]
+        yield [
+            safe_cell(v)
+            for v in (
+                match.pk,
+                demand.pk,
+                demand.title,
+                demand.province.name_vi,
+                demand.organization.name if shows else "",
+                offer.pk,
+                offer.title,
+                offer.provider_name,
+                offer.provider_country.code,
+                offer.representation.name,
+                round(match.score, 3),
+                match.get_status_display(),
+                _local(match.introduced_at),
+                match.meeting_count,
+                _local(match.last_meeting),
+                agreement.get_kind_display() if agreement else None,
+                agreement.value_vnd if agreement else None,
+                agreement.signed_on if agreement else None,
+            )
+        ]
 
 
 def yearly_rows(user, year: int) -> list[list]:
@@ -92,10 +137,10 @@ def workbook_response(sheet_name: str, headers: list[str], rows, filename: str) 
 
 def pipeline_xlsx(user) -> HttpResponse:
     stamp = timezone.localdate().isoformat()
-    return workbook_response("Ket noi", PIPELINE_HEADERS, pipeline_rows(user),
-                             f"ket-noi-{stamp}")
+    return workbook_response("Ket noi", PIPELINE_HEADERS, pipeline_rows(user), f"ket-noi-{stamp}")
 
 
 def yearly_xlsx(user, year: int) -> HttpResponse:
-    return workbook_response(f"Tong hop {year}", YEARLY_HEADERS, yearly_rows(user, year),
-                             f"tong-hop-{year}")
+    return workbook_response(
+        f"Tong hop {year}", YEARLY_HEADERS, yearly_rows(user, year), f"tong-hop-{year}"
+    )

@@ -259,7 +259,8 @@ elif "sqlite:" in CELERY_BROKER_URL:
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 if IS_SQLITE:
-    CELERY_WORKER_CONCURRENCY = 1  # one writer beside the web server; SQLite has a single write lock
+    # One writer beside the web server; SQLite has a single write lock.
+    CELERY_WORKER_CONCURRENCY = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")  # beat's last-run times
 CELERY_BEAT_SCHEDULE = {
     "expire-overdue-demands": {"task": "demands.expire_overdue", "schedule": 3600 * 6},
@@ -268,15 +269,21 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-matches": {"task": "matching.reconcile", "schedule": 600},
     "flush-outbox": {"task": "outbox.flush", "schedule": 60},
     "remind-overdue-answers": {"task": "matching.remind_overdue_answers", "schedule": 3600 * 24},
-    "weekly-match-digest": {"task": "matching.weekly_digest", "schedule": crontab(hour=7, minute=0, day_of_week=1)},
+    "weekly-match-digest": {
+        "task": "matching.weekly_digest",
+        "schedule": crontab(hour=7, minute=0, day_of_week=1),
+    },
 }
-REBUILD_STALL_AFTER = env_int("REBUILD_STALL_AFTER", 180)  # s without chunk progress: a rebuild is stalled (a chunk takes ~10 s)
+REBUILD_STALL_AFTER = env_int(
+    "REBUILD_STALL_AFTER", 180
+)  # s without chunk progress: a rebuild is stalled (a chunk takes ~10 s)
 
 # Email: SMTP from the environment in production. Embedded (SQLite, `make run`), each batch of
 # mail is written as a readable file into var/mail/; otherwise printed to the console.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.filebased.EmailBackend" if IS_SQLITE
+    "django.core.mail.backends.filebased.EmailBackend"
+    if IS_SQLITE
     else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_FILE_PATH = VAR_DIR / "mail"
@@ -285,7 +292,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Cổng kết nối công nghệ <no-reply@demo.local>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Cổng kết nối công nghệ <no-reply@demo.local>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Admin", a) for a in env_list("ADMIN_EMAILS")]
 

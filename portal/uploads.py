@@ -62,18 +62,21 @@ def validate_attachment(upload: UploadedFile) -> str:
     if extension not in ALLOWED:
         raise forms.ValidationError(
             _("%(name)s: only PDF, DOCX, XLSX, PNG and JPEG files are accepted."),
-            params={"name": upload.name}, code="type",
+            params={"name": upload.name},
+            code="type",
         )
     if upload.size > MAX_ATTACHMENT_BYTES:
         raise forms.ValidationError(
             _("%(name)s is %(size).1f MB; the limit is 10 MB per file."),
-            params={"name": upload.name, "size": upload.size / 1024 / 1024}, code="size",
+            params={"name": upload.name, "size": upload.size / 1024 / 1024},
+            code="size",
         )
     mime = sniff_type(upload, extension)
     if mime != ALLOWED[extension]:
         raise forms.ValidationError(
             _("%(name)s does not look like a real .%(ext)s file; it was refused."),
-            params={"name": upload.name, "ext": extension}, code="content",
+            params={"name": upload.name, "ext": extension},
+            code="content",
         )
     return mime
 

@@ -46,7 +46,9 @@ def role_dashboard(role: str, template: str, context):
 dashboard_enterprise = role_dashboard(
     Role.ENTERPRISE, "portal/dashboard_enterprise.html", dashboards.enterprise_context
 )
-dashboard_staff = role_dashboard(Role.STAFF, "portal/dashboard_staff.html", dashboards.staff_context)
+dashboard_staff = role_dashboard(
+    Role.STAFF, "portal/dashboard_staff.html", dashboards.staff_context
+)
 dashboard_representative = role_dashboard(
     Role.REPRESENTATIVE, "portal/dashboard_representative.html", dashboards.representative_context
 )
@@ -59,7 +61,10 @@ dashboard_coordinator = role_dashboard(
 def healthz(request: HttpRequest) -> JsonResponse:
     results = health.checks()
     healthy = all(ok for ok, _state in results.values())
-    body = {"status": "ok" if healthy else "degraded", **{k: state for k, (_ok, state) in results.items()}}
+    body = {
+        "status": "ok" if healthy else "degraded",
+        **{k: state for k, (_ok, state) in results.items()},
+    }
     body["matching"] = health.matching_state()
     body["outbox"] = health.outbox_state()
     return JsonResponse(body, status=200 if healthy else 503)

@@ -32,49 +32,86 @@ def enterprise_tn_colleague(enterprise_tn):
 
 @pytest.fixture
 def enterprise_bn(bac_ninh):
-    return UserFactory(organization=OrganizationFactory(name="Khuôn mẫu Bắc Ninh", province=bac_ninh))
+    return UserFactory(
+        organization=OrganizationFactory(name="Khuôn mẫu Bắc Ninh", province=bac_ninh)
+    )
 
 
 @pytest.fixture
 def pending_enterprise_tn(thai_nguyen):
-    return UserFactory(organization=OrganizationFactory(
-        name="Công ty chờ duyệt", province=thai_nguyen, status=Organization.Status.PENDING))
+    return UserFactory(
+        organization=OrganizationFactory(
+            name="Công ty chờ duyệt", province=thai_nguyen, status=Organization.Status.PENDING
+        )
+    )
 
 
 @pytest.fixture
 def pending_enterprise_bn(bac_ninh):
-    return UserFactory(organization=OrganizationFactory(
-        name="Công ty chờ duyệt Bắc Ninh", province=bac_ninh, status=Organization.Status.PENDING))
+    return UserFactory(
+        organization=OrganizationFactory(
+            name="Công ty chờ duyệt Bắc Ninh", province=bac_ninh, status=Organization.Status.PENDING
+        )
+    )
 
 
 @pytest.fixture
 def staff_tn(thai_nguyen):
-    return UserFactory(organization=OrganizationFactory(
-        kind=Kind.PROVINCIAL_DEPARTMENT, name="Sở KH&CN Thái Nguyên", province=thai_nguyen, tax_code=""))
+    return UserFactory(
+        organization=OrganizationFactory(
+            kind=Kind.PROVINCIAL_DEPARTMENT,
+            name="Sở KH&CN Thái Nguyên",
+            province=thai_nguyen,
+            tax_code="",
+        )
+    )
 
 
 @pytest.fixture
 def staff_bn(bac_ninh):
-    return UserFactory(organization=OrganizationFactory(
-        kind=Kind.PROVINCIAL_DEPARTMENT, name="Sở KH&CN Bắc Ninh", province=bac_ninh, tax_code=""))
+    return UserFactory(
+        organization=OrganizationFactory(
+            kind=Kind.PROVINCIAL_DEPARTMENT,
+            name="Sở KH&CN Bắc Ninh",
+            province=bac_ninh,
+            tax_code="",
+        )
+    )
 
 
 @pytest.fixture
 def rep_jp(db):
-    return UserFactory(organization=OrganizationFactory(
-        kind=Kind.REPRESENTATION, name="Đại diện tại Nhật Bản", province=None, country="JP", tax_code=""))
+    return UserFactory(
+        organization=OrganizationFactory(
+            kind=Kind.REPRESENTATION,
+            name="Đại diện tại Nhật Bản",
+            province=None,
+            country="JP",
+            tax_code="",
+        )
+    )
 
 
 @pytest.fixture
 def rep_de(db):
-    return UserFactory(organization=OrganizationFactory(
-        kind=Kind.REPRESENTATION, name="Đại diện tại Đức", province=None, country="DE", tax_code=""))
+    return UserFactory(
+        organization=OrganizationFactory(
+            kind=Kind.REPRESENTATION,
+            name="Đại diện tại Đức",
+            province=None,
+            country="DE",
+            tax_code="",
+        )
+    )
 
 
 @pytest.fixture
 def coordinator(db):
-    return UserFactory(organization=OrganizationFactory(
-        kind=Kind.NATIONAL_UNIT, name="Cục Ứng dụng", province=province("ha-noi"), tax_code=""))
+    return UserFactory(
+        organization=OrganizationFactory(
+            kind=Kind.NATIONAL_UNIT, name="Cục Ứng dụng", province=province("ha-noi"), tax_code=""
+        )
+    )
 
 
 @pytest.fixture
@@ -85,8 +122,11 @@ def superuser(db):
 def _flushes(item) -> bool:
     marker = item.get_closest_marker("django_db")
     fixtures = getattr(item, "fixturenames", [])
-    return bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in fixtures \
+    return (
+        bool(marker and marker.kwargs.get("transaction"))
+        or "transactional_db" in fixtures
         or "live_server" in fixtures
+    )
 
 
 @pytest.hookimpl(wrapper=True)
@@ -104,8 +144,18 @@ def pytest_runtest_teardown(item, nextitem):
     return result
 
 
-CAST = ["anonymous", "pending_enterprise_tn", "enterprise_tn", "enterprise_bn", "staff_tn",
-        "staff_bn", "rep_jp", "rep_de", "coordinator", "superuser"]
+CAST = [
+    "anonymous",
+    "pending_enterprise_tn",
+    "enterprise_tn",
+    "enterprise_bn",
+    "staff_tn",
+    "staff_bn",
+    "rep_jp",
+    "rep_de",
+    "coordinator",
+    "superuser",
+]
 
 
 @pytest.fixture

@@ -120,4 +120,3 @@ def campaigns_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     if role == Role.STAFF:
         return queryset.filter(province_id=user.province_id)
     return queryset.none()
-

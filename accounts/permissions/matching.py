@@ -56,7 +56,9 @@ province_staff = is_staff & demand_in_users_province
 
 rules.add_rule(
     "match.view",
-    province_staff | is_national | (is_representative & offer_is_users)
+    province_staff
+    | is_national
+    | (is_representative & offer_is_users)
     | (is_enterprise & demand_is_users & was_introduced),
 )
 rules.add_rule("match.review", province_staff)

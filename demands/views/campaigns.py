@@ -20,10 +20,14 @@ from ..forms import CampaignForm, InviteForm
 def campaign_list(request: HttpRequest) -> HttpResponse:
     if not permissions.can(request.user, "demand.list_province"):
         raise Http404
-    return render(request, "demands/campaign_list.html", {
-        "campaigns": selectors.campaign_list_visible_to(request.user),
-        "can_create": permissions.can(request.user, "campaign.create"),
-    })
+    return render(
+        request,
+        "demands/campaign_list.html",
+        {
+            "campaigns": selectors.campaign_list_visible_to(request.user),
+            "can_create": permissions.can(request.user, "campaign.create"),
+        },
+    )
 
 
 @login_required
@@ -38,19 +42,25 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The campaign is open. Invite enterprises below."))
             return redirect(campaign)
-    return render(request, "demands/campaign_form.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "demands/campaign_form.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def _detail(request: HttpRequest, campaign, invite_form: InviteForm, status: int = 200):
-    return render(request, "demands/campaign_detail.html", {
-        "campaign": campaign,
-        "stats": selectors.campaign_stats(campaign),
-        "invitations": selectors.campaign_invitations(campaign),
-        "demands": selectors.campaign_demands(campaign)[:200],
-        "invite_form": invite_form,
-        "can_manage": permissions.can(request.user, "campaign.manage", campaign),
-    }, status=status)
+    return render(
+        request,
+        "demands/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "stats": selectors.campaign_stats(campaign),
+            "invitations": selectors.campaign_invitations(campaign),
+            "demands": selectors.campaign_demands(campaign)[:200],
+            "invite_form": invite_form,
+            "can_manage": permissions.can(request.user, "campaign.manage", campaign),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -67,8 +77,9 @@ def campaign_invite(request: HttpRequest, pk: int) -> HttpResponse:
     form = InviteForm(request.POST)
     if not form.is_valid():
         return _detail(request, campaign, form, status=400)
-    created = services.campaign_invite(campaign=campaign, by=request.user,
-                                       emails=form.cleaned_data["emails"])
+    created = services.campaign_invite(
+        campaign=campaign, by=request.user, emails=form.cleaned_data["emails"]
+    )
     messages.success(request, _("%(n)d invitation(s) sent.") % {"n": len(created)})
     return redirect(campaign)
 

@@ -38,11 +38,18 @@ def demand_list(request: HttpRequest) -> HttpResponse:
         demand.shows_identity = permissions.demand_shows_identity(request.user, demand)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "demands/demand_list.html", {
-        "filter": demand_filter, "page": page, "scope": scope,
-        "scopes": selectors.scopes_for(request.user), "query": query.urlencode(),
-        "can_create": permissions.can(request.user, "demand.create"),
-    })
+    return render(
+        request,
+        "demands/demand_list.html",
+        {
+            "filter": demand_filter,
+            "page": page,
+            "scope": scope,
+            "scopes": selectors.scopes_for(request.user),
+            "query": query.urlencode(),
+            "can_create": permissions.can(request.user, "demand.create"),
+        },
+    )
 
 
 @login_required
@@ -56,24 +63,34 @@ def demand_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return writer(request.user, demand_filter.qs, name)
 
 
-def _render_form(request: HttpRequest, form: DemandForm, demand: Demand | None,
-                 issues=None, status: int = 200) -> HttpResponse:
-    return render(request, "demands/demand_form.html", {
-        "form": form, "demand": demand, "issues": issues or [],
-        "blocked": any(i.blocking for i in issues or []),
-    }, status=status)
+def _render_form(
+    request: HttpRequest, form: DemandForm, demand: Demand | None, issues=None, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "demands/demand_form.html",
+        {
+            "form": form,
+            "demand": demand,
+            "issues": issues or [],
+            "blocked": any(i.blocking for i in issues or []),
+        },
+        status=status,
+    )
 
 
-def _save_and_maybe_submit(request: HttpRequest, form: DemandForm,
-                           demand: Demand | None) -> HttpResponse:
+def _save_and_maybe_submit(
+    request: HttpRequest, form: DemandForm, demand: Demand | None
+) -> HttpResponse:
     """Save the draft first (nothing typed is lost), then submit if asked."""
     data, files = form.data_for_service(), form.cleaned_data.get("attachments") or []
     try:
         if demand is None:
             demand = services.demand_create(by=request.user, data=data, attachments=files)
         else:
-            demand = services.demand_update(demand=demand, by=request.user, data=data,
-                                            attachments=files)
+            demand = services.demand_update(
+                demand=demand, by=request.user, data=data, attachments=files
+            )
     except ValidationError as error:
         form.add_error(None, error)
         return _render_form(request, form, demand, status=400)
@@ -82,8 +99,9 @@ def _save_and_maybe_submit(request: HttpRequest, form: DemandForm,
         messages.success(request, _("Draft saved. You can come back to it at any time."))
         return redirect("demands:edit", pk=demand.pk)
     try:
-        services.demand_submit(demand=demand, by=request.user,
-                               accept_warnings=action == "submit_anyway")
+        services.demand_submit(
+            demand=demand, by=request.user, accept_warnings=action == "submit_anyway"
+        )
     except services.IncompleteDemand as incomplete:
         for issue in incomplete.issues:
             if issue.field in form.fields and issue.blocking:
@@ -111,8 +129,9 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
     permissions.require(request.user, "demand.edit", demand)
     existing = len(demand.attachments.all())
     if request.method == "POST":
-        form = DemandForm(request.POST, request.FILES, instance=demand,
-                          existing_attachments=existing)
+        form = DemandForm(
+            request.POST, request.FILES, instance=demand, existing_attachments=existing
+        )
         if form.is_valid():
             return _save_and_maybe_submit(request, form, demand)
         return _render_form(request, form, demand, status=400)
@@ -124,17 +143,35 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     demand = selectors.demand_get_visible(request.user, pk)
     user = request.user
-    can = {action: permissions.can(user, f"demand.{action}", demand) for action in (
-        "edit", "submit", "withdraw", "publish", "return", "close", "fulfil", "view_history",
-        "view_identity")}
+    can = {
+        action: permissions.can(user, f"demand.{action}", demand)
+        for action in (
+            "edit",
+            "submit",
+            "withdraw",
+            "publish",
+            "return",
+            "close",
+            "fulfil",
+            "view_history",
+            "view_identity",
+        )
+    }
     issues = []
     if can["submit"]:
         issues = completeness.check_demand(demand, today=timezone.localdate())
-    return render(request, "demands/demand_detail.html", {
-        "demand": demand, "can": can, "issues": issues,
-        "events": selectors.demand_events(demand) if can["view_history"] else [],
-        "review_form": ReviewForm(), "note_form": NoteForm(),
-    })
+    return render(
+        request,
+        "demands/demand_detail.html",
+        {
+            "demand": demand,
+            "can": can,
+            "issues": issues,
+            "events": selectors.demand_events(demand) if can["view_history"] else [],
+            "review_form": ReviewForm(),
+            "note_form": NoteForm(),
+        },
+    )
 
 
 @login_required
@@ -142,12 +179,18 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def demand_submit(request: HttpRequest, pk: int) -> HttpResponse:
     demand = selectors.demand_get_visible(request.user, pk)
     try:
-        services.demand_submit(demand=demand, by=request.user,
-                               accept_warnings=request.POST.get("accept_warnings") == "1")
+        services.demand_submit(
+            demand=demand,
+            by=request.user,
+            accept_warnings=request.POST.get("accept_warnings") == "1",
+        )
     except services.IncompleteDemand:
         messages.warning(request, _("Some things are missing; see the list below."))
-        return redirect("demands:edit", pk=demand.pk) if permissions.can(
-            request.user, "demand.edit", demand) else redirect(demand)
+        return (
+            redirect("demands:edit", pk=demand.pk)
+            if permissions.can(request.user, "demand.edit", demand)
+            else redirect(demand)
+        )
     messages.success(request, _("Your demand was sent to the provincial staff for review."))
     return redirect(demand)
 
@@ -174,8 +217,11 @@ def demand_transition(request: HttpRequest, pk: int, action: str) -> HttpRespons
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Done: the demand is now %(status)s.") % {
-                "status": Demand.objects.get(pk=demand.pk).get_status_display()})
+            messages.success(
+                request,
+                _("Done: the demand is now %(status)s.")
+                % {"status": Demand.objects.get(pk=demand.pk).get_status_display()},
+            )
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     return redirect(demand)
@@ -199,8 +245,12 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         handle = attachment.file.open("rb")
     except FileNotFoundError as missing:
         raise Http404 from missing
-    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.content_type)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 

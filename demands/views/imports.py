@@ -21,10 +21,17 @@ PENDING_KIND = "demands"
 
 
 def _page(request, form, preview=None, token=None, status=200):
-    return render(request, "demands/import.html", {
-        "form": form, "preview": preview, "columns": importing.COLUMNS,
-        "confirm_form": ImportConfirmForm(initial={"token": token}) if token else None,
-    }, status=status)
+    return render(
+        request,
+        "demands/import.html",
+        {
+            "form": form,
+            "preview": preview,
+            "columns": importing.COLUMNS,
+            "confirm_form": ImportConfirmForm(initial={"token": token}) if token else None,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -37,13 +44,18 @@ def demand_import(request: HttpRequest) -> HttpResponse:
         return _page(request, form, status=400)
     upload, campaign = form.cleaned_data["file"], form.cleaned_data["campaign"]
     content = upload.read()
-    preview = importing.preview(by=request.user, content=content, filename=upload.name,
-                                campaign=campaign)
+    preview = importing.preview(
+        by=request.user, content=content, filename=upload.name, campaign=campaign
+    )
     token = None
     if not preview.has_errors and preview.to_create:
-        token = pending_save(kind=PENDING_KIND, user=request.user, filename=upload.name,
-                             content=content,
-                             context={"campaign": campaign.pk if campaign else None})
+        token = pending_save(
+            kind=PENDING_KIND,
+            user=request.user,
+            filename=upload.name,
+            content=content,
+            context={"campaign": campaign.pk if campaign else None},
+        )
     return _page(request, form, preview=preview, token=token)
 
 
@@ -60,19 +72,26 @@ def demand_import_confirm(request: HttpRequest) -> HttpResponse:
         return redirect("demands:import")
     campaign = None
     if pending.context["campaign"]:
-        campaign = permissions.campaigns_visible_to(request.user).filter(
-            pk=pending.context["campaign"]).first()
+        campaign = (
+            permissions.campaigns_visible_to(request.user)
+            .filter(pk=pending.context["campaign"])
+            .first()
+        )
         if campaign is None:
             raise Http404
     try:
-        result = importing.demands_import(by=request.user, content=pending.content,
-                                          filename=pending.filename, campaign=campaign)
+        result = importing.demands_import(
+            by=request.user, content=pending.content, filename=pending.filename, campaign=campaign
+        )
     except ValidationError:
         messages.error(request, _("The file has errors; nothing was imported."))
         return redirect("demands:import")
     pending.discard()
-    messages.success(request, _("%(n)d demand(s) imported; %(k)d were already there.") % {
-        "n": len(result.to_create), "k": result.already_there})
+    messages.success(
+        request,
+        _("%(n)d demand(s) imported; %(k)d were already there.")
+        % {"n": len(result.to_create), "k": result.already_there},
+    )
     return redirect(campaign if isinstance(campaign, SurveyCampaign) else "demands:list")
 
 
@@ -80,8 +99,7 @@ def demand_import_confirm(request: HttpRequest) -> HttpResponse:
 def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
     permissions.require(request.user, "demand.import")
     if fmt == "xlsx":
-        response = HttpResponse(importing.template_workbook(),
-                                content_type=importing.XLSX_TYPE)
+        response = HttpResponse(importing.template_workbook(), content_type=importing.XLSX_TYPE)
     elif fmt == "csv":
         response = HttpResponse(importing.template_csv(), content_type="text/csv; charset=utf-8")
     else:

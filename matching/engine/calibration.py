@@ -53,8 +53,13 @@ class _Side:
     neutral: dict[str, np.ndarray]
 
     @classmethod
-    def build(cls, vectors: np.ndarray, languages: Sequence[str], centre: bool = True,
-              background: np.ndarray | None = None) -> _Side:
+    def build(
+        cls,
+        vectors: np.ndarray,
+        languages: Sequence[str],
+        centre: bool = True,
+        background: np.ndarray | None = None,
+    ) -> _Side:
         vectors = np.asarray(vectors, dtype=np.float32)
         languages = np.asarray(languages)
         means = {lang: vectors[languages == lang].mean(axis=0) for lang in sorted(set(languages))}
@@ -66,7 +71,9 @@ class _Side:
         cohorts[ANY] = centred
         neutral = {}
         if background is not None and background.any():
-            neutral = {lang: centred[background & (languages == lang)] for lang in sorted(set(languages))}
+            neutral = {
+                lang: centred[background & (languages == lang)] for lang in sorted(set(languages))
+            }
             neutral = {lang: rows for lang, rows in neutral.items() if len(rows)}
             neutral[ANY] = centred[background]
         return cls(means, cohorts, neutral)
@@ -88,12 +95,19 @@ class Reference:
 
     @classmethod
     def from_vectors(
-        cls, vectors: dict[str, np.ndarray], languages: dict[str, Sequence[str]],
-        model_version: str = "", centre: bool = True, background: np.ndarray | None = None,
+        cls,
+        vectors: dict[str, np.ndarray],
+        languages: dict[str, Sequence[str]],
+        model_version: str = "",
+        centre: bool = True,
+        background: np.ndarray | None = None,
     ) -> Reference:
         """`background`: which rows (the same for both sides) are background texts."""
         return cls(
-            {side: _Side.build(vectors[side], languages[side], centre, background) for side in SIDES},
+            {
+                side: _Side.build(vectors[side], languages[side], centre, background)
+                for side in SIDES
+            },
             model_version,
         )
 
@@ -112,14 +126,18 @@ class Reference:
         keys = sorted(set(code_of.values()))
         means = np.stack([this.means[key] for key in keys]).astype(np.float32)
         position = {lang: keys.index(key) for lang, key in code_of.items()}
-        rows_of = np.fromiter((position[lang] for lang in languages), dtype=np.int64, count=len(languages))
+        rows_of = np.fromiter(
+            (position[lang] for lang in languages), dtype=np.int64, count=len(languages)
+        )
         out = np.empty_like(vectors)
         for start in range(0, len(vectors), _BLOCK):
             block = slice(start, start + _BLOCK)
             out[block] = unit_rows(vectors[block] - means[rows_of[block]])
         return out
 
-    def stats(self, centred: np.ndarray, against: str, language: str) -> tuple[np.ndarray, np.ndarray]:
+    def stats(
+        self, centred: np.ndarray, against: str, language: str
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Mean and std of each row's cosines to the `against` side's cohort of `language`."""
         other = self.sides[against]
         cohort = other.cohorts[other.key(language)]
@@ -167,14 +185,17 @@ def _background_rows(path: Path = TEXTS_FILE) -> np.ndarray:
 
 def build_reference(embedder, path: Path = TEXTS_FILE) -> Reference:
     vectors, languages = embed_texts(embedder, path)
-    return Reference.from_vectors(vectors, languages, embedder.model_version,
-                                  background=_background_rows(path))
+    return Reference.from_vectors(
+        vectors, languages, embedder.model_version, background=_background_rows(path)
+    )
 
 
-def save_reference(reference_vectors: dict, languages: dict, model_version: str,
-                   path: Path = VECTORS_FILE) -> None:
+def save_reference(
+    reference_vectors: dict, languages: dict, model_version: str, path: Path = VECTORS_FILE
+) -> None:
     np.savez_compressed(
-        path, model_version=np.array(model_version),
+        path,
+        model_version=np.array(model_version),
         **{f"{side}_vectors": reference_vectors[side].astype(np.float32) for side in SIDES},
         **{f"{side}_languages": np.array(languages[side]) for side in SIDES},
     )

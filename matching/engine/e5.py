@@ -70,8 +70,13 @@ def _dequantize(blocks: np.ndarray) -> np.ndarray:
 class Tokenizer:
     """SentencePiece unigram: per-character normalisation map, metaspace, Viterbi over pieces."""
 
-    def __init__(self, pieces: dict[str, tuple[int, float]], normalisation: dict[int, str],
-                 unknown: int, unknown_score: float) -> None:
+    def __init__(
+        self,
+        pieces: dict[str, tuple[int, float]],
+        normalisation: dict[int, str],
+        unknown: int,
+        unknown_score: float,
+    ) -> None:
         self.normalisation = normalisation
         self.unknown, self.unknown_score = unknown, unknown_score
         # Every piece and, as None, every beginning of one: the Viterbi search stops extending
@@ -103,7 +108,11 @@ class Tokenizer:
                 if hit is not None and here + hit[1] > best[end]:
                     best[end], piece_at[end], start_of[end] = here + hit[1], hit[0], i
             if here + self.unknown_score > best[i + 1]:  # a character no piece covers
-                best[i + 1], piece_at[i + 1], start_of[i + 1] = here + self.unknown_score, self.unknown, i
+                best[i + 1], piece_at[i + 1], start_of[i + 1] = (
+                    here + self.unknown_score,
+                    self.unknown,
+                    i,
+                )
         ids, end = [], n
         while end > 0:
             ids.append(piece_at[end])
@@ -173,14 +182,14 @@ class E5Model:
         for row, text in enumerate(texts):
             content = self.tokenizer.ids(prefix + text[:MAX_CHARS])[:MAX_TOKENS]
             for start in range(0, max(len(content), 1), room):  # windows weigh by their length
-                window = content[start:start + room]
+                window = content[start : start + room]
                 vectors[row] += len(window) * self._mean_hidden_state([self.bos, *window, self.eos])
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         return vectors
 
     def _mean_hidden_state(self, ids: list[int]) -> np.ndarray:
         words = _dequantize(self._words[np.asarray(ids, dtype=np.intp)])
-        (mean,) = self._session.run(None, {"embeddings": words + self._positions[:len(ids)]})
+        (mean,) = self._session.run(None, {"embeddings": words + self._positions[: len(ids)]})
         return mean
 
 
@@ -203,8 +212,12 @@ def _encoder_session(model: E5Model, layers: int, vector, matrix):
             declared.append(numpy_helper.from_array(value, name))
             return name
         arrays[name] = np.ascontiguousarray(value)
-        tensor = TensorProto(name=name, data_type=TensorProto.FLOAT, dims=value.shape,
-                             data_location=TensorProto.EXTERNAL)
+        tensor = TensorProto(
+            name=name,
+            data_type=TensorProto.FLOAT,
+            dims=value.shape,
+            data_location=TensorProto.EXTERNAL,
+        )
         tensor.external_data.add(key="location", value="memory")
         declared.append(tensor)
         return name
@@ -215,13 +228,26 @@ def _encoder_session(model: E5Model, layers: int, vector, matrix):
 
     def linear(x: str, name: str, w: np.ndarray, b: np.ndarray) -> str:
         """x @ w.T + b, w as stored: (outputs, inputs)."""
-        return node("Add", [node("MatMul", [x, constant(f"{name}.w", w.T)], f"{name}.xw"),
-                            constant(f"{name}.b", b)], name)
+        return node(
+            "Add",
+            [
+                node("MatMul", [x, constant(f"{name}.w", w.T)], f"{name}.xw"),
+                constant(f"{name}.b", b),
+            ],
+            name,
+        )
 
     def norm(x: str, name: str) -> str:
-        return node("LayerNormalization", [x, constant(f"{name}.w", vector(f"{name}.w")),
-                                           constant(f"{name}.b", vector(f"{name}.b"))],
-                    f"{name}.out", epsilon=eps)
+        return node(
+            "LayerNormalization",
+            [
+                x,
+                constant(f"{name}.w", vector(f"{name}.w")),
+                constant(f"{name}.b", vector(f"{name}.b")),
+            ],
+            f"{name}.out",
+            epsilon=eps,
+        )
 
     by_head = constant("by_head", np.array([0, heads, H // heads], dtype=np.int64))
     by_token = constant("by_token", np.array([0, H], dtype=np.int64))
@@ -230,8 +256,12 @@ def _encoder_session(model: E5Model, layers: int, vector, matrix):
     x = norm("embeddings", "emb.ln")
     for i in range(layers):
         # Query, key and value in one product of (H, 3H), then split.
-        qkv = linear(x, f"l{i}.qkv", np.concatenate([matrix(f"l{i}.{p}.w", H, H) for p in "qkv"]),
-                     np.concatenate([vector(f"l{i}.{p}.b") for p in "qkv"]))
+        qkv = linear(
+            x,
+            f"l{i}.qkv",
+            np.concatenate([matrix(f"l{i}.{p}.w", H, H) for p in "qkv"]),
+            np.concatenate([vector(f"l{i}.{p}.b") for p in "qkv"]),
+        )
         nodes.append(helper.make_node("Split", [qkv, thirds], [f"l{i}.{p}" for p in "qkv"], axis=1))
         q, k, v = (node("Reshape", [f"l{i}.{p}", by_head], f"l{i}.{p}.heads") for p in "qkv")
         q = node("Transpose", [q], f"{q}.t", perm=[1, 0, 2])  # (heads, tokens, width)
@@ -239,23 +269,42 @@ def _encoder_session(model: E5Model, layers: int, vector, matrix):
         v = node("Transpose", [v], f"{v}.t", perm=[1, 0, 2])
         scores = node("Mul", [node("MatMul", [q, k], f"l{i}.qk"), scale], f"l{i}.scores")
         attended = node("MatMul", [node("Softmax", [scores], f"l{i}.p", axis=-1), v], f"l{i}.pv")
-        context = node("Reshape", [node("Transpose", [attended], f"l{i}.pv.t", perm=[1, 0, 2]), by_token],
-                       f"l{i}.context")
+        context = node(
+            "Reshape",
+            [node("Transpose", [attended], f"l{i}.pv.t", perm=[1, 0, 2]), by_token],
+            f"l{i}.context",
+        )
         attention = linear(context, f"l{i}.ao", matrix(f"l{i}.ao.w", H, H), vector(f"l{i}.ao.b"))
         x = norm(node("Add", [x, attention], f"l{i}.attended"), f"l{i}.aln")
         hidden = linear(x, f"l{i}.fi", matrix(f"l{i}.fi.w", model.ffn, H), vector(f"l{i}.fi.b"))
-        output = linear(node("Gelu", [hidden], f"l{i}.gelu"), f"l{i}.fo",
-                        matrix(f"l{i}.fo.w", H, model.ffn), vector(f"l{i}.fo.b"))
+        output = linear(
+            node("Gelu", [hidden], f"l{i}.gelu"),
+            f"l{i}.fo",
+            matrix(f"l{i}.fo.w", H, model.ffn),
+            vector(f"l{i}.fo.b"),
+        )
         x = norm(node("Add", [x, output], f"l{i}.fed"), f"l{i}.oln")
-    node("ReduceMean", [x, constant("over_tokens", np.array([0], dtype=np.int64))], "mean", keepdims=0)
+    node(
+        "ReduceMean",
+        [x, constant("over_tokens", np.array([0], dtype=np.int64))],
+        "mean",
+        keepdims=0,
+    )
     graph = helper.make_graph(
-        nodes, "e5", [helper.make_tensor_value_info("embeddings", TensorProto.FLOAT, ["tokens", H])],
-        [helper.make_tensor_value_info("mean", TensorProto.FLOAT, [H])], initializer=declared)
-    serialized = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)]).SerializeToString()
+        nodes,
+        "e5",
+        [helper.make_tensor_value_info("embeddings", TensorProto.FLOAT, ["tokens", H])],
+        [helper.make_tensor_value_info("mean", TensorProto.FLOAT, [H])],
+        initializer=declared,
+    )
+    serialized = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", 20)]
+    ).SerializeToString()
     options = onnxruntime.SessionOptions()
     model._weights = arrays  # the session reads them in place: they live as long as the model
     options.add_external_initializers(
-        list(arrays), [onnxruntime.OrtValue.ortvalue_from_numpy(a) for a in arrays.values()])
+        list(arrays), [onnxruntime.OrtValue.ortvalue_from_numpy(a) for a in arrays.values()]
+    )
     options.inter_op_num_threads = 1
     # Idle threads sleep rather than spin: the worker's numpy ranking shares these 2 cores.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")

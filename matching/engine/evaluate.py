@@ -112,9 +112,15 @@ def _rankings(
         raise ValueError(f"unknown engine {engine!r}")
     offer_vectors = demand_vectors = None
     if embedder is not None:
-        offer_vectors = record_vectors(embedder, "offer", [o.title for o in offers], [o.full_text for o in offers])
-        demand_vectors = record_vectors(embedder, "demand", [d.title for d in demands], [d.full_text for d in demands])
-    index = OfferIndex(offers, offer_vectors, reference=load_reference(embedder) if embedder else None)
+        offer_vectors = record_vectors(
+            embedder, "offer", [o.title for o in offers], [o.full_text for o in offers]
+        )
+        demand_vectors = record_vectors(
+            embedder, "demand", [d.title for d in demands], [d.full_text for d in demands]
+        )
+    index = OfferIndex(
+        offers, offer_vectors, reference=load_reference(embedder) if embedder else None
+    )
     return [
         [
             (str(pair.offer_id), pair.score)
@@ -140,12 +146,14 @@ def score_bands(scored: list[tuple[float, int]]) -> list[dict]:
     table = []
     for low, high in itertools.pairwise(BANDS):
         grades = [grade for score, grade in scored if low <= score < high]
-        table.append({
-            "band": f"{low:.2f}-{min(high, 1.0):.2f}",
-            "pairs": len(grades),
-            "relevant": round(sum(g >= 2 for g in grades) / len(grades), 3) if grades else None,
-            "related": round(sum(g >= 1 for g in grades) / len(grades), 3) if grades else None,
-        })
+        table.append(
+            {
+                "band": f"{low:.2f}-{min(high, 1.0):.2f}",
+                "pairs": len(grades),
+                "relevant": round(sum(g >= 2 for g in grades) / len(grades), 3) if grades else None,
+                "related": round(sum(g >= 1 for g in grades) / len(grades), 3) if grades else None,
+            }
+        )
     return table
 
 
@@ -182,7 +190,9 @@ def evaluate(
         top20 = set(ranking[:20])
         for offer_id, grade in grades.items():
             if grade >= 2:
-                found = pair_found.setdefault(f"{demand.language}->{language_of.get(offer_id, '?')}", [0, 0])
+                found = pair_found.setdefault(
+                    f"{demand.language}->{language_of.get(offer_id, '?')}", [0, 0]
+                )
                 found[0] += offer_id in top20
                 found[1] += 1
         scored += [(score, grades.get(offer_id, 0)) for offer_id, score in ranked]

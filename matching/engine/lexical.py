@@ -48,7 +48,9 @@ class BM25Index:
         order = np.argsort(terms, kind="stable")  # postings grouped by term, docs ascending
         self.postings = doc_ids[order]
         del doc_ids
-        tf = (np.frombuffer(tfs, dtype=np.int32) if tfs else np.zeros(0, np.int32))[order].astype(np.float32)
+        tf = (np.frombuffer(tfs, dtype=np.int32) if tfs else np.zeros(0, np.int32))[order].astype(
+            np.float32
+        )
         self.indptr = np.zeros(len(self.vocab) + 1, dtype=np.int64)
         np.cumsum(np.bincount(terms, minlength=len(self.vocab)), out=self.indptr[1:])
         del order, terms, term_ids, tfs
@@ -110,11 +112,13 @@ class BM25Index:
         k1, b = self.k1, self.b
         tail = [
             sum(
-                self._idf(term) * (1 + math.log(counts[term])) * doc[term] * (k1 + 1)
+                self._idf(term)
+                * (1 + math.log(counts[term]))
+                * doc[term]
+                * (k1 + 1)
                 / (doc[term] + k1 * (1 - b + b * length / self.avg_len))
                 for term in sorted(counts.keys() & doc.keys())  # sorted: the same sum every run
             )
             for doc, length in self.tail
         ]
         return np.concatenate([base, np.asarray(tail, dtype=np.float32)])
-

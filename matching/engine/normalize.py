@@ -131,7 +131,8 @@ EN_STOPWORDS = frozenset(
 )
 # Folded forms of the Vietnamese stopwords: only tokens among these need their surface checked.
 _VI_STOPWORDS_FOLDED = frozenset(
-    unicodedata.normalize("NFD", w.replace("đ", "d")).encode("ascii", "ignore").decode() for w in VI_STOPWORDS
+    unicodedata.normalize("NFD", w.replace("đ", "d")).encode("ascii", "ignore").decode()
+    for w in VI_STOPWORDS
 )
 
 
@@ -271,7 +272,11 @@ def tokens(s: str) -> list[str]:
     for i in range(1, len(parts), 2):
         raw, start = parts[i], pos
         pos += len(raw) + len(parts[i + 1])
-        if raw in EN_STOPWORDS or raw in _VI_STOPWORDS_FOLDED or (len(raw) < 2 and not raw.isdigit()):
+        if (
+            raw in EN_STOPWORDS
+            or raw in _VI_STOPWORDS_FOLDED
+            or (len(raw) < 2 and not raw.isdigit())
+        ):
             if lowered is None:
                 lowered = text.lower().replace("_", " ")
             surface = lowered[start : start + len(raw)] if len(lowered) == len(folded) else raw
@@ -297,9 +302,83 @@ def has_vietnamese_diacritics(s: str) -> bool:
 
 # Function words that tell Latin-script languages apart (a text of 30+ words holds several).
 _FUNCTION_WORDS = {
-    "en": frozenset(["the", "and", "of", "for", "with", "to", "in", "is", "are", "that", "by", "from", "on", "as", "an", "this", "which"]),
-    "de": frozenset(["der", "die", "das", "und", "mit", "für", "von", "zu", "zur", "zum", "ist", "sind", "den", "dem", "des", "ein", "eine", "einer", "eines", "nicht", "auf", "bei", "aus", "sich", "werden", "wird", "über", "durch"]),
-    "fr": frozenset(["le", "la", "les", "des", "et", "pour", "avec", "dans", "une", "est", "du", "au", "aux", "sur", "par", "qui", "que", "sont", "ces", "leur"]),
+    "en": frozenset(
+        [
+            "the",
+            "and",
+            "of",
+            "for",
+            "with",
+            "to",
+            "in",
+            "is",
+            "are",
+            "that",
+            "by",
+            "from",
+            "on",
+            "as",
+            "an",
+            "this",
+            "which",
+        ]
+    ),
+    "de": frozenset(
+        [
+            "der",
+            "die",
+            "das",
+            "und",
+            "mit",
+            "für",
+            "von",
+            "zu",
+            "zur",
+            "zum",
+            "ist",
+            "sind",
+            "den",
+            "dem",
+            "des",
+            "ein",
+            "eine",
+            "einer",
+            "eines",
+            "nicht",
+            "auf",
+            "bei",
+            "aus",
+            "sich",
+            "werden",
+            "wird",
+            "über",
+            "durch",
+        ]
+    ),
+    "fr": frozenset(
+        [
+            "le",
+            "la",
+            "les",
+            "des",
+            "et",
+            "pour",
+            "avec",
+            "dans",
+            "une",
+            "est",
+            "du",
+            "au",
+            "aux",
+            "sur",
+            "par",
+            "qui",
+            "que",
+            "sont",
+            "ces",
+            "leur",
+        ]
+    ),
 }
 
 

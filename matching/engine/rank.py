@@ -65,7 +65,9 @@ class _Pool:
             if vectors.shape[0] != self.size:
                 raise ValueError("one vector per record is required")
             if reference is None or reference.dim != vectors.shape[1]:
-                reference = _reference_from_pool(side, vectors, languages, cohort_vectors, cohort_languages)
+                reference = _reference_from_pool(
+                    side, vectors, languages, cohort_vectors, cohort_languages
+                )
             self.reference = reference
             self.vectors = np.ascontiguousarray(reference.centre(vectors, languages, side))
             self.item_terms = self._item_terms_of(self.vectors, self.item_languages)
@@ -94,7 +96,10 @@ class _Pool:
                 means[start : start + len(part)], stds[start : start + len(part)] = (
                     self.reference.stats(part, against=self.other_side, language=lang)
                 )
-            terms[lang] = ((0.5 / stds).astype(np.float32), (-0.5 * means / stds).astype(np.float32))
+            terms[lang] = (
+                (0.5 / stds).astype(np.float32),
+                (-0.5 * means / stds).astype(np.float32),
+            )
         return terms
 
     def centre_queries(self, vectors: np.ndarray, languages: Sequence[str]) -> np.ndarray:
@@ -130,7 +135,10 @@ class _Pool:
             new.vectors = np.concatenate([self.vectors, fresh])
             terms = self._item_terms_of(fresh, [p.language for p in added])
             new.item_terms = {
-                lang: (np.concatenate([scale, terms[lang][0]]), np.concatenate([shift, terms[lang][1]]))
+                lang: (
+                    np.concatenate([scale, terms[lang][0]]),
+                    np.concatenate([shift, terms[lang][1]]),
+                )
                 for lang, (scale, shift) in self.item_terms.items()
             }
         new._group_keys()
@@ -156,7 +164,9 @@ class _Pool:
         for code, key in enumerate(self.group_names):
             m, s = self.reference.stats(query, against=self.side, language=key)
             mean[code], std[code] = m[0], s[0]
-        item_scale, item_shift = self.item_terms[self.reference.group_key(self.other_side, language)]
+        item_scale, item_shift = self.item_terms[
+            self.reference.group_key(self.other_side, language)
+        ]
         # 0.5 * (z_query + z_item) as one multiply-add per item.
         scale = (0.5 / std).astype(np.float32)[self.group_codes] + item_scale
         shift = (-0.5 * mean / std).astype(np.float32)[self.group_codes] + item_shift
@@ -271,10 +281,18 @@ class _OfferStructure:
 
         if demand.fields:
             wanted = [self.field_id[c] for c in demand.fields if c in self.field_id]
-            shared = self.fields[np.ix_(items, wanted)].any(axis=1) if wanted else np.zeros(len(items), bool)
+            shared = (
+                self.fields[np.ix_(items, wanted)].any(axis=1)
+                if wanted
+                else np.zeros(len(items), bool)
+            )
             bits = _bits(self.area_bit, {field_area(c) for c in demand.fields})
             same_area = (self.areas[items] & bits) != 0
-            add(weights.field, self.has_fields[items], np.where(shared, 1.0, np.where(same_area, 0.5, 0.0)))
+            add(
+                weights.field,
+                self.has_fields[items],
+                np.where(shared, 1.0, np.where(same_area, 0.5, 0.0)),
+            )
         if demand.trl_min is not None:
             trl = self.trl[items]
             gap = demand.trl_min - trl
@@ -285,7 +303,11 @@ class _OfferStructure:
             have = self.cooperation[items]
             add(weights.cooperation, have != 0, ((have & bits) != 0).astype(float))
         if demand.preferred_countries:
-            wanted = [self.country_id[c.upper()] for c in demand.preferred_countries if c.upper() in self.country_id]
+            wanted = [
+                self.country_id[c.upper()]
+                for c in demand.preferred_countries
+                if c.upper() in self.country_id
+            ]
             country = self.country[items]
             add(weights.country, country >= 0, np.isin(country, wanted).astype(float))
         if demand.budget_vnd:
@@ -379,8 +401,12 @@ def _rank(
         scores = short_relevance.astype(np.float64) * (
             1 - weights.structured + weights.structured * fits
         )
-        scores = np.where(structure.expired(shortlist, today), scores * weights.expired_factor, scores)
-        scored = [(round(v, 6), item) for v, item in zip(scores.tolist(), shortlist.tolist(), strict=True)]
+        scores = np.where(
+            structure.expired(shortlist, today), scores * weights.expired_factor, scores
+        )
+        scored = [
+            (round(v, 6), item) for v, item in zip(scores.tolist(), shortlist.tolist(), strict=True)
+        ]
     else:
         scored = []
         for item, topical in zip(shortlist.tolist(), short_relevance.tolist(), strict=True):
@@ -436,11 +462,20 @@ def rank_offers_many(
             centred = index.centre_queries(vectors, [d.language for d in part])
             cosines = centred @ index.vectors.T
         for row, demand in enumerate(part):
-            results.append(_rank(
-                demand.full_text, demand.language, None if vectors is None else vectors[row],
-                index, lambda item, d=demand: (d, profiles[item]), weights, top_k, today,
-                None if cosines is None else cosines[row], index.structure_for_ranking,
-            ))
+            results.append(
+                _rank(
+                    demand.full_text,
+                    demand.language,
+                    None if vectors is None else vectors[row],
+                    index,
+                    lambda item, d=demand: (d, profiles[item]),
+                    weights,
+                    top_k,
+                    today,
+                    None if cosines is None else cosines[row],
+                    index.structure_for_ranking,
+                )
+            )
     return results
 
 

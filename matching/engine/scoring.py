@@ -53,7 +53,7 @@ SCORE_BANDS = (("strong", 0.7), ("likely", LIKELY_ANSWER), ("possible", 0.45), (
 
 
 def score_band(score: float) -> str:
-    """"strong" | "likely" | "possible" | "weak": the label a person reads for a score."""
+    """ "strong" | "likely" | "possible" | "weak": the label a person reads for a score."""
     return next(name for name, floor in SCORE_BANDS if score >= floor)
 
 
@@ -98,7 +98,10 @@ def field_areas(codes: tuple[str, ...]) -> frozenset[str]:
 @lru_cache(maxsize=64)
 def signal_weights(weights: Weights) -> dict[str, float]:
     """Weight of each structured signal by name (the fit is computed thousands of times)."""
-    return {name: getattr(weights, name) for name in ("field", "trl", "cooperation", "country", "budget")}
+    return {
+        name: getattr(weights, name)
+        for name in ("field", "trl", "cooperation", "country", "budget")
+    }
 
 
 def structured_fit(
@@ -175,7 +178,9 @@ PRIOR_WEIGHT = 1
 
 
 def shrunk_std(variance: np.ndarray, n: np.ndarray | int) -> np.ndarray:
-    return np.sqrt((n * np.maximum(variance, 0.0) + PRIOR_WEIGHT * PRIOR_STD**2) / (n + PRIOR_WEIGHT))
+    return np.sqrt(
+        (n * np.maximum(variance, 0.0) + PRIOR_WEIGHT * PRIOR_STD**2) / (n + PRIOR_WEIGHT)
+    )
 
 
 def topical_relevance(fused: np.ndarray, weights: Weights) -> np.ndarray:

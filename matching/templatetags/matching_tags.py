@@ -22,22 +22,29 @@ def _panel(context, side: str, record, listed, rejected_of) -> dict:
     matches = reasons.attach_chips(matches, user=user)
     rejected = rejected_of(user=user, **{side: record})
     show = bool(matches or rejected) or permissions.can(user, f"{side}.view_matches", record)
-    return {side: record, "matches": matches, "rejected": rejected,
-            "rejected_total": len(rejected), "show": show,
-            "sees_proposals": permissions.can(user, "match.see_proposals"),
-            "request": context["request"]}
+    return {
+        side: record,
+        "matches": matches,
+        "rejected": rejected,
+        "rejected_total": len(rejected),
+        "show": show,
+        "sees_proposals": permissions.can(user, "match.see_proposals"),
+        "request": context["request"],
+    }
 
 
 @register.inclusion_tag("matching/_demand_matches.html", takes_context=True)
 def demand_matches(context, demand):
-    return _panel(context, "demand", demand, selectors.matches_for_demand,
-                  selectors.rejected_for_demand)
+    return _panel(
+        context, "demand", demand, selectors.matches_for_demand, selectors.rejected_for_demand
+    )
 
 
 @register.inclusion_tag("matching/_offer_matches.html", takes_context=True)
 def offer_matches(context, offer):
-    return _panel(context, "offer", offer, selectors.matches_for_offer,
-                  selectors.rejected_for_offer)
+    return _panel(
+        context, "offer", offer, selectors.matches_for_offer, selectors.rejected_for_offer
+    )
 
 
 @register.filter

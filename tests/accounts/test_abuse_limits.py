@@ -27,7 +27,9 @@ def tungsten(db):
 
 
 def sign_in(client, username: str, password: str = PASSWORD, url: str | None = None):
-    return client.post(url or reverse("accounts:login"), {"username": username, "password": password})
+    return client.post(
+        url or reverse("accounts:login"), {"username": username, "password": password}
+    )
 
 
 def is_signed_in(client) -> bool:
@@ -56,12 +58,20 @@ def test_a_success_clears_the_count_of_every_spelling(client, tungsten):
 
 
 def test_the_admin_sign_in_shares_the_counter(client, db):
-    UserFactory(email="admin.tungsten@demo.local", organization=None, is_staff=True, is_superuser=True)
+    UserFactory(
+        email="admin.tungsten@demo.local", organization=None, is_staff=True, is_superuser=True
+    )
     url = reverse("admin:login")
-    for spelling in ["ADMIN.TUNGSTEN@demo.local", "Admin.Tungsten@demo.local", "admin.tungsten@DEMO.local",
-                     "admin.tungsten@demo.local"]:
+    for spelling in [
+        "ADMIN.TUNGSTEN@demo.local",
+        "Admin.Tungsten@demo.local",
+        "admin.tungsten@DEMO.local",
+        "admin.tungsten@demo.local",
+    ]:
         assert sign_in(client, spelling, "wrong-password!", url=url).status_code == 200
-    assert sign_in(client, "aDMIN.tungsten@demo.local", "wrong-password!", url=url).status_code == 429
+    assert (
+        sign_in(client, "aDMIN.tungsten@demo.local", "wrong-password!", url=url).status_code == 429
+    )
     assert sign_in(client, "Admin.Tungsten@Demo.Local", url=url).status_code == 429
     assert not is_signed_in(client)
 
@@ -86,7 +96,9 @@ def fresh_user():
 def test_a_burst_of_resets_for_one_address_sends_three_emails(client):
     user = fresh_user()
     ip = fresh_ip()
-    answers = [ask_reset(client, user.email.upper() if i % 2 else user.email, ip) for i in range(12)]
+    answers = [
+        ask_reset(client, user.email.upper() if i % 2 else user.email, ip) for i in range(12)
+    ]
     limit = services.PASSWORD_RESET_PER_ADDRESS[0]
     assert len(mail.outbox) == limit
     assert all(m.to == [user.email] for m in mail.outbox)

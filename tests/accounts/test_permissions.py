@@ -55,9 +55,14 @@ def test_organization_rules_matrix(who, action, cast, targets):
 @pytest.mark.django_db
 def test_organizations_visible_to_agrees_with_view_rule(who, cast, targets):
     user = cast(who)
-    visible = set(permissions.organizations_visible_to(user).filter(
-        pk__in=[org.pk for org in targets.values()]))
-    assert visible == {org for org in targets.values() if permissions.can(user, "organization.view", org)}
+    visible = set(
+        permissions.organizations_visible_to(user).filter(
+            pk__in=[org.pk for org in targets.values()]
+        )
+    )
+    assert visible == {
+        org for org in targets.values() if permissions.can(user, "organization.view", org)
+    }
 
 
 @pytest.mark.parametrize("who", CAST)

@@ -28,13 +28,17 @@ def assert_plain(message, *expected: str):
         assert text in message.subject + message.body
 
 
-def test_registration_emails_show_the_firm_name_as_typed(staff_tn, django_capture_on_commit_callbacks):
+def test_registration_emails_show_the_firm_name_as_typed(
+    staff_tn, django_capture_on_commit_callbacks
+):
     organization = OrganizationFactory.build(
         name=EVIL, province=staff_tn.organization.province, tax_code="4600999001"
     )
     with django_capture_on_commit_callbacks(execute=True):
         services.enterprise_register(
-            organization=organization, email="evil@demo.local", password="a long pass phrase",
+            organization=organization,
+            email="evil@demo.local",
+            password="a long pass phrase",
             full_name='Nguyễn "Văn" <A>',
         )
     (pending,) = mail.outbox
@@ -44,7 +48,10 @@ def test_registration_emails_show_the_firm_name_as_typed(staff_tn, django_captur
     organization.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         services.organization_review(
-            organization=organization, by=staff_tn, approve=False, note='Tax code "4600" <wrong> & late'
+            organization=organization,
+            by=staff_tn,
+            approve=False,
+            note='Tax code "4600" <wrong> & late',
         )
     reviewed = mail.outbox[-1]
     assert_plain(reviewed, EVIL, 'Tax code "4600" <wrong> & late')
@@ -53,8 +60,13 @@ def test_registration_emails_show_the_firm_name_as_typed(staff_tn, django_captur
 def test_invitation_shows_names_as_typed(db):
     user = UserFactory(
         full_name='Trần "Thị" <B>',
-        organization=OrganizationFactory(name=EVIL, kind=Organization.Kind.REPRESENTATION,
-                                         province=None, country="JP", tax_code=""),
+        organization=OrganizationFactory(
+            name=EVIL,
+            kind=Organization.Kind.REPRESENTATION,
+            province=None,
+            country="JP",
+            tax_code="",
+        ),
     )
     services.user_invite(user=user)
     assert_plain(mail.outbox[0], 'Trần "Thị" <B>', EVIL)
@@ -65,7 +77,10 @@ def test_offer_expiry_reminder_shows_the_title_as_typed(rep_jp):
 
     title = 'Robot "Mirror" <Polish> & Co'
     OfferFactory(
-        representation=rep_jp.organization, created_by=rep_jp, title=title, title_vi="",
+        representation=rep_jp.organization,
+        created_by=rep_jp,
+        title=title,
+        title_vi="",
         valid_until=timezone.localdate() + dt.timedelta(days=5),
     )
     assert offer_services.offers_remind_expiring() == 1

@@ -39,7 +39,12 @@ def test_enterprise_registers_and_waits_for_staff_of_its_province(
 
 @pytest.mark.django_db
 def test_signup_keeps_what_was_typed_and_explains_each_error(client, thai_nguyen):
-    data = {**SIGNUP, "province": thai_nguyen.pk, "tax_code": "12345", "password2": "something-else-entirely"}
+    data = {
+        **SIGNUP,
+        "province": thai_nguyen.pk,
+        "tax_code": "12345",
+        "password2": "something-else-entirely",
+    }
     response = client.post(reverse("accounts:signup"), data)
     assert response.status_code == 200
     html = response.content.decode()
@@ -76,7 +81,9 @@ def test_staff_approves_a_registration_of_their_province(
 def test_rejecting_needs_a_reason(client, staff_tn, pending_enterprise_tn):
     client.force_login(staff_tn)
     org = pending_enterprise_tn.organization
-    response = client.post(reverse("accounts:review", args=[org.pk]), {"decision": "reject", "note": ""})
+    response = client.post(
+        reverse("accounts:review", args=[org.pk]), {"decision": "reject", "note": ""}
+    )
     assert response.status_code == 400
     org.refresh_from_db()
     assert org.status == Organization.Status.PENDING
@@ -84,7 +91,9 @@ def test_rejecting_needs_a_reason(client, staff_tn, pending_enterprise_tn):
 
 @pytest.mark.parametrize("who", ["staff_bn", "enterprise_tn", "rep_jp", "coordinator"])
 @pytest.mark.django_db
-def test_no_one_else_can_approve_a_thai_nguyen_registration(client, cast, who, pending_enterprise_tn):
+def test_no_one_else_can_approve_a_thai_nguyen_registration(
+    client, cast, who, pending_enterprise_tn
+):
     client.force_login(cast(who))
     org = pending_enterprise_tn.organization
     response = client.post(reverse("accounts:review", args=[org.pk]), {"decision": "approve"})
@@ -98,12 +107,16 @@ def test_invited_user_sets_a_password_from_the_emailed_link(client, rep_jp):
     rep_jp.set_unusable_password()
     rep_jp.save()
     user_invite(user=rep_jp)
-    link = next(line for line in mail.outbox[-1].body.splitlines() if "/accounts/invitation/" in line)
+    link = next(
+        line for line in mail.outbox[-1].body.splitlines() if "/accounts/invitation/" in line
+    )
     path = link.strip().split("8000", 1)[-1]
     form_page = client.get(path, follow=True)
     assert form_page.status_code == 200
-    response = client.post(form_page.redirect_chain[-1][0], {
-        "new_password1": "mat-khau-moi-rat-dai", "new_password2": "mat-khau-moi-rat-dai"})
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "mat-khau-moi-rat-dai", "new_password2": "mat-khau-moi-rat-dai"},
+    )
     assert response.status_code == 302
     rep_jp.refresh_from_db()
     assert rep_jp.check_password("mat-khau-moi-rat-dai")
@@ -114,16 +127,20 @@ def test_login_is_locked_after_five_failures(client, enterprise_tn):
     url = reverse("accounts:login")
     for _ in range(5):
         client.post(url, {"username": enterprise_tn.email, "password": "wrong-password!"})
-    response = client.post(url, {"username": enterprise_tn.email, "password": "correct-horse-battery-staple"})
+    response = client.post(
+        url, {"username": enterprise_tn.email, "password": "correct-horse-battery-staple"}
+    )
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
 
 
 @pytest.mark.django_db
 def test_login_with_email_reaches_the_role_dashboard(client, staff_tn):
-    response = client.post(reverse("accounts:login"),
-                           {"username": staff_tn.email.upper(), "password": "correct-horse-battery-staple"},
-                           follow=True)
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": staff_tn.email.upper(), "password": "correct-horse-battery-staple"},
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == reverse("portal:dashboard_staff")
 
 

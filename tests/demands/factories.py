@@ -17,8 +17,10 @@ class DemandFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     province = factory.LazyAttribute(lambda o: o.organization.province)
     title = factory.Sequence(lambda n: f"Dây chuyền chế biến chè xanh số {n}")
-    problem = ("Làm héo và vò chè thủ công mất nhiều giờ, chất lượng không đồng đều giữa các mẻ; "
-               "khách hàng châu Âu trả lại nhiều lô hàng vì màu nước.")
+    problem = (
+        "Làm héo và vò chè thủ công mất nhiều giờ, chất lượng không đồng đều giữa các mẻ; "
+        "khách hàng châu Âu trả lại nhiều lô hàng vì màu nước."
+    )
     current_situation = "Hai máy sấy thùng quay, vò chè thủ công."
     expected_result = "Công suất 2 tấn chè búp tươi mỗi ngày, độ ẩm thành phẩm dưới 5%."
     keywords = "chè xanh, làm héo"
@@ -28,7 +30,10 @@ class DemandFactory(factory.django.DjangoModelFactory):
     visibility = "anonymised"
     status = Demand.Status.DRAFT
     search_text = factory.LazyAttribute(
-        lambda o: search_blob(o.title, o.problem, o.current_situation, o.expected_result, o.keywords))
+        lambda o: search_blob(
+            o.title, o.problem, o.current_situation, o.expected_result, o.keywords
+        )
+    )
 
     @factory.post_generation
     def fields(obj, create, extracted, **kwargs):

@@ -29,8 +29,11 @@ def expected(name, status, visibility):
     return listed, listed and visibility == "public"
 
 
-CASES = [(s, v) for s in (S.DRAFT, S.SUBMITTED, S.PUBLISHED, S.CLOSED)
-         for v in ("public", "anonymised", "confidential")]
+CASES = [
+    (s, v)
+    for s in (S.DRAFT, S.SUBMITTED, S.PUBLISHED, S.CLOSED)
+    for v in ("public", "anonymised", "confidential")
+]
 
 
 def client_for(client, cast, name):
@@ -74,7 +77,9 @@ def test_list_search_and_export(name, status, visibility, make_demand, client, c
         html = client.get(url).content.decode()
         assert (demand.title in html) == sees, url
         assert (FIRM in html) == (sees and identity), url
-    exported = client.get(reverse("demands:export", args=["csv"]) + base + "&q=may say").content.decode("utf-8-sig")
+    exported = client.get(
+        reverse("demands:export", args=["csv"]) + base + "&q=may say"
+    ).content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(exported)))
     titles = [row[1] for row in rows[1:]]
     assert (demand.title in titles) == sees
@@ -93,8 +98,13 @@ def test_search_does_not_find_an_anonymised_demand_by_its_firm(make_demand, clie
 @pytest.mark.django_db
 def test_search_ignores_accents_and_case(make_demand, client, enterprise_tn):
     tea = make_demand(title="Chè Shan tuyết cổ thụ")
-    other = make_demand(title="Khuôn mẫu chính xác", problem="Gia công khuôn ép nhựa", keywords="khuôn",
-                        current_situation="Máy phay cũ", expected_result="Sai số dưới 0,01 mm")
+    other = make_demand(
+        title="Khuôn mẫu chính xác",
+        problem="Gia công khuôn ép nhựa",
+        keywords="khuôn",
+        current_situation="Máy phay cũ",
+        expected_result="Sai số dưới 0,01 mm",
+    )
     client.force_login(enterprise_tn)
     for query in ("che", "CHE SHAN", "chè", "shan tuyet"):
         html = client.get(reverse("demands:list"), {"q": query}).content.decode()
@@ -124,10 +134,16 @@ def test_campaign_filter_lists_only_own_campaigns(client, staff_tn, thai_nguyen,
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", ["enterprise_tn", "staff_tn", "rep_jp", "coordinator"])
-def test_list_costs_the_same_queries_for_3_or_30_rows(name, make_demand, client, cast, django_assert_max_num_queries):
+def test_list_costs_the_same_queries_for_3_or_30_rows(
+    name, make_demand, client, cast, django_assert_max_num_queries
+):
     def make(n):
         for i in range(n):
-            demand = make_demand(status=S.PUBLISHED, visibility=["public", "anonymised"][i % 2], fields=["2.11", "4.01"])
+            demand = make_demand(
+                status=S.PUBLISHED,
+                visibility=["public", "anonymised"][i % 2],
+                fields=["2.11", "4.01"],
+            )
             demand.cooperation.set(["training", "consulting"])
 
     client.force_login(cast(name))
@@ -145,7 +161,9 @@ def test_list_costs_the_same_queries_for_3_or_30_rows(name, make_demand, client,
 
 
 @pytest.mark.django_db
-def test_dashboards_show_the_demands(make_demand, client, enterprise_tn, staff_tn, django_assert_max_num_queries):
+def test_dashboards_show_the_demands(
+    make_demand, client, enterprise_tn, staff_tn, django_assert_max_num_queries
+):
     draft = make_demand(status=S.DRAFT, title="Bản nháp của tôi")
     submitted = make_demand(status=S.SUBMITTED, title="Chờ duyệt")
     client.force_login(enterprise_tn)
@@ -158,4 +176,3 @@ def test_dashboards_show_the_demands(make_demand, client, enterprise_tn, staff_t
         html = client.get(reverse("portal:dashboard_staff")).content.decode()
     assert submitted.title in html and draft.title not in html
     assert reverse("accounts:pending") in html
-

@@ -20,12 +20,14 @@ HEADERS = [header for _k, header, _r, _h in importing.COLUMNS]
 
 def row(i, tax_code=None, **overrides):
     values = dict(zip(HEADERS, importing.EXAMPLE_ROW, strict=True))
-    values.update({
-        "Mã số thuế": tax_code or f"47{i:08d}",
-        "Tên doanh nghiệp": f"Công ty Khảo sát {i}",
-        "Email doanh nghiệp": f"dn{i}@khaosat.example",
-        "Tên nhu cầu": f"Nhu cầu công nghệ số {i}: máy sấy chè",
-    })
+    values.update(
+        {
+            "Mã số thuế": tax_code or f"47{i:08d}",
+            "Tên doanh nghiệp": f"Công ty Khảo sát {i}",
+            "Email doanh nghiệp": f"dn{i}@khaosat.example",
+            "Tên nhu cầu": f"Nhu cầu công nghệ số {i}: máy sấy chè",
+        }
+    )
     values.update(overrides)
     return [values[h] for h in HEADERS]
 
@@ -47,13 +49,17 @@ def campaign(thai_nguyen):
 
 
 @pytest.mark.django_db
-def test_200_rows_import_with_preview_then_reimport_is_a_no_op(client, staff_tn, enterprise_tn, campaign):
+def test_200_rows_import_with_preview_then_reimport_is_a_no_op(
+    client, staff_tn, enterprise_tn, campaign
+):
     known = enterprise_tn.organization
     rows = [row(i) for i in range(199)] + [row(999, tax_code=known.tax_code)]
     content = xlsx(rows)
     client.force_login(staff_tn)
-    response = client.post(reverse("demands:import"), {
-        "file": SimpleUploadedFile("khao-sat.xlsx", content), "campaign": campaign.pk})
+    response = client.post(
+        reverse("demands:import"),
+        {"file": SimpleUploadedFile("khao-sat.xlsx", content), "campaign": campaign.pk},
+    )
     preview = response.context["preview"]
     assert not preview.has_errors and len(preview.to_create) == 200
     assert not Demand.objects.exists()  # a preview writes nothing
@@ -68,12 +74,17 @@ def test_200_rows_import_with_preview_then_reimport_is_a_no_op(client, staff_tn,
     assert sorted(demand.fields.values_list("code", flat=True)) == ["2.11", "4.01"]
     assert demand.budget_max_vnd == 2_000_000_000 and demand.events.get().actor == staff_tn
     # the same file again: the preview says everything is there and nothing is offered to write
-    response = client.post(reverse("demands:import"), {
-        "file": SimpleUploadedFile("khao-sat.xlsx", content), "campaign": campaign.pk})
+    response = client.post(
+        reverse("demands:import"),
+        {"file": SimpleUploadedFile("khao-sat.xlsx", content), "campaign": campaign.pk},
+    )
     assert response.context["preview"].already_there == 200
     assert response.context["confirm_form"] is None
     importing.demands_import(by=staff_tn, content=content, filename="x.xlsx", campaign=campaign)
-    assert Demand.objects.count() == 200 and Organization.objects.filter(tax_code__startswith="4700").count() == 199
+    assert (
+        Demand.objects.count() == 200
+        and Organization.objects.filter(tax_code__startswith="4700").count() == 199
+    )
 
 
 @pytest.mark.django_db
@@ -89,16 +100,23 @@ def test_row_errors_are_listed_and_block_the_whole_file(client, staff_tn, enterp
         row(8, **{"Tên nhu cầu": ""}),
     ]
     client.force_login(staff_tn)
-    response = client.post(reverse("demands:import"), {
-        "file": SimpleUploadedFile("loi.xlsx", xlsx(rows)), "campaign": campaign.pk})
+    response = client.post(
+        reverse("demands:import"),
+        {"file": SimpleUploadedFile("loi.xlsx", xlsx(rows)), "campaign": campaign.pk},
+    )
     preview = response.context["preview"]
     assert [r.line for r in preview.error_rows] == [3, 4, 5, 6, 7, 8, 9]
     assert response.context["confirm_form"] is None
     html = response.content.decode()
     assert "9.99" in html
     with pytest.raises(ValidationError):
-        importing.demands_import(by=staff_tn, content=xlsx(rows), filename="loi.xlsx", campaign=campaign)
-    assert not Demand.objects.exists() and not Organization.objects.filter(tax_code__startswith="4700").exists()
+        importing.demands_import(
+            by=staff_tn, content=xlsx(rows), filename="loi.xlsx", campaign=campaign
+        )
+    assert (
+        not Demand.objects.exists()
+        and not Organization.objects.filter(tax_code__startswith="4700").exists()
+    )
 
 
 @pytest.mark.django_db
@@ -111,8 +129,10 @@ def test_csv_with_semicolons_and_template_download(client, staff_tn):
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(HEADERS)
     writer.writerow(row(1))
-    response = client.post(reverse("demands:import"), {
-        "file": SimpleUploadedFile("khao-sat.csv", buffer.getvalue().encode("utf-8-sig"))})
+    response = client.post(
+        reverse("demands:import"),
+        {"file": SimpleUploadedFile("khao-sat.csv", buffer.getvalue().encode("utf-8-sig"))},
+    )
     assert len(response.context["preview"].to_create) == 1
     token = re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
     client.post(reverse("demands:import_confirm"), {"token": token})
@@ -122,9 +142,14 @@ def test_csv_with_semicolons_and_template_download(client, staff_tn):
 @pytest.mark.django_db
 def test_missing_columns_and_garbage_files(client, staff_tn):
     client.force_login(staff_tn)
-    response = client.post(reverse("demands:import"), {"file": SimpleUploadedFile("a.xlsx", b"not a zip")})
+    response = client.post(
+        reverse("demands:import"), {"file": SimpleUploadedFile("a.xlsx", b"not a zip")}
+    )
     assert response.context["preview"].file_errors
-    response = client.post(reverse("demands:import"), {"file": SimpleUploadedFile("a.csv", "Tên nhu cầu\nabc\n".encode())})
+    response = client.post(
+        reverse("demands:import"),
+        {"file": SimpleUploadedFile("a.csv", "Tên nhu cầu\nabc\n".encode())},
+    )
     assert response.context["preview"].file_errors and not response.context["preview"].rows
 
 
@@ -141,9 +166,15 @@ def test_a_token_from_another_user_or_forged_is_refused(client, staff_tn, thai_n
     from tests.conftest import OrganizationFactory, UserFactory
 
     client.force_login(staff_tn)
-    response = client.post(reverse("demands:import"), {"file": SimpleUploadedFile("k.xlsx", xlsx([row(1)]))})
+    response = client.post(
+        reverse("demands:import"), {"file": SimpleUploadedFile("k.xlsx", xlsx([row(1)]))}
+    )
     token = response.context["confirm_form"].initial["token"]
-    colleague = UserFactory(organization=OrganizationFactory(kind="provincial_department", province=thai_nguyen, tax_code=""))
+    colleague = UserFactory(
+        organization=OrganizationFactory(
+            kind="provincial_department", province=thai_nguyen, tax_code=""
+        )
+    )
     client.force_login(colleague)
     assert client.post(reverse("demands:import_confirm"), {"token": token}).status_code == 404
     client.force_login(staff_tn)
@@ -155,7 +186,10 @@ def test_a_token_from_another_user_or_forged_is_refused(client, staff_tn, thai_n
 def test_campaign_of_another_province_cannot_be_chosen(client, staff_tn, bac_ninh):
     other = CampaignFactory(province=bac_ninh)
     client.force_login(staff_tn)
-    response = client.post(reverse("demands:import"), {"file": SimpleUploadedFile("k.xlsx", xlsx([row(1)])), "campaign": other.pk})
+    response = client.post(
+        reverse("demands:import"),
+        {"file": SimpleUploadedFile("k.xlsx", xlsx([row(1)])), "campaign": other.pk},
+    )
     assert response.status_code == 400 and response.context["form"].errors["campaign"]
 
 

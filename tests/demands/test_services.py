@@ -38,7 +38,9 @@ CASES = [(action, status) for action in RULES for status in ALL]
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("action", "status"), CASES)
-def test_transition_from_each_status(action, status, make_demand, cast, django_capture_on_commit_callbacks):
+def test_transition_from_each_status(
+    action, status, make_demand, cast, django_capture_on_commit_callbacks
+):
     actor_name, allowed_from, to = RULES[action]
     demand = make_demand(status=status)
     if status in allowed_from:
@@ -58,12 +60,23 @@ def test_transition_from_each_status(action, status, make_demand, cast, django_c
         assert not DemandEvent.objects.filter(demand=demand).exists()
 
 
-OUTSIDERS = ["enterprise_bn", "enterprise_tn_colleague", "staff_tn", "staff_bn", "rep_jp", "coordinator", "superuser"]
+OUTSIDERS = [
+    "enterprise_bn",
+    "enterprise_tn_colleague",
+    "staff_tn",
+    "staff_bn",
+    "rep_jp",
+    "coordinator",
+    "superuser",
+]
 
 
 OTHER_ACTOR_CASES = [
-    (action, who) for action in RULES for who in OUTSIDERS
-    if who != RULES[action][0] and not (who == "enterprise_tn_colleague" and RULES[action][0] == "enterprise_tn")
+    (action, who)
+    for action in RULES
+    for who in OUTSIDERS
+    if who != RULES[action][0]
+    and not (who == "enterprise_tn_colleague" and RULES[action][0] == "enterprise_tn")
 ]
 
 
@@ -100,14 +113,24 @@ def test_full_story_records_every_step(make_demand, enterprise_tn, staff_tn):
     demand = make_demand(status=S.DRAFT)
     demand = services.demand_submit(demand=demand, by=enterprise_tn)
     demand = services.demand_return(demand=demand, by=staff_tn, note="Thiếu thông số")
-    demand = services.demand_update(demand=demand, by=enterprise_tn, data={"expected_result": "Công suất 3 tấn chè búp tươi mỗi ngày, độ ẩm thành phẩm dưới 5%"})
+    demand = services.demand_update(
+        demand=demand,
+        by=enterprise_tn,
+        data={"expected_result": "Công suất 3 tấn chè búp tươi mỗi ngày, độ ẩm thành phẩm dưới 5%"},
+    )
     demand = services.demand_submit(demand=demand, by=enterprise_tn)
     demand = services.demand_publish(demand=demand, by=staff_tn)
     demand = services.demand_mark_in_connection(demand=demand, by=None)
     demand = services.demand_fulfil(demand=demand, by=staff_tn, note="Đã ký hợp đồng")
     steps = list(demand.events.values_list("from_status", "to_status"))
-    assert steps == [("draft", "submitted"), ("submitted", "returned"), ("returned", "submitted"),
-                     ("submitted", "published"), ("published", "in_connection"), ("in_connection", "fulfilled")]
+    assert steps == [
+        ("draft", "submitted"),
+        ("submitted", "returned"),
+        ("returned", "submitted"),
+        ("submitted", "published"),
+        ("published", "in_connection"),
+        ("in_connection", "fulfilled"),
+    ]
     assert demand.published_at is not None and demand.review_note == ""
 
 
@@ -117,12 +140,19 @@ def test_mark_in_connection_only_from_published(make_demand, staff_tn, staff_bn)
         services.demand_mark_in_connection(demand=make_demand(status=S.SUBMITTED), by=None)
     with pytest.raises(PermissionDenied):
         services.demand_mark_in_connection(demand=make_demand(status=S.PUBLISHED), by=staff_bn)
-    assert services.demand_mark_in_connection(demand=make_demand(status=S.PUBLISHED), by=staff_tn).status == S.IN_CONNECTION
+    assert (
+        services.demand_mark_in_connection(
+            demand=make_demand(status=S.PUBLISHED), by=staff_tn
+        ).status
+        == S.IN_CONNECTION
+    )
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("status", ALL)
-def test_edit_only_in_draft_or_returned_by_the_firm(status, make_demand, enterprise_tn, enterprise_bn, staff_tn):
+def test_edit_only_in_draft_or_returned_by_the_firm(
+    status, make_demand, enterprise_tn, enterprise_bn, staff_tn
+):
     demand = make_demand(status=status)
     for outsider in (enterprise_bn, staff_tn):
         with pytest.raises(PermissionDenied):
@@ -137,7 +167,9 @@ def test_edit_only_in_draft_or_returned_by_the_firm(status, make_demand, enterpr
 
 @pytest.mark.django_db
 def test_submit_refuses_an_incomplete_demand_and_lists_what_is_missing(make_demand, enterprise_tn):
-    demand = make_demand(status=S.DRAFT, expected_result="", budget_min_vnd=None, budget_max_vnd=None, fields=[])
+    demand = make_demand(
+        status=S.DRAFT, expected_result="", budget_min_vnd=None, budget_max_vnd=None, fields=[]
+    )
     with pytest.raises(services.IncompleteDemand) as refused:
         services.demand_submit(demand=demand, by=enterprise_tn, accept_warnings=True)
     fields = {issue.field for issue in refused.value.issues}
@@ -152,23 +184,34 @@ def test_submit_with_warnings_needs_confirmation(make_demand, enterprise_tn):
     with pytest.raises(services.IncompleteDemand) as refused:
         services.demand_submit(demand=demand, by=enterprise_tn)
     assert [i.field for i in refused.value.issues] == ["budget_max_vnd"]
-    assert services.demand_submit(demand=demand, by=enterprise_tn, accept_warnings=True).status == S.SUBMITTED
+    assert (
+        services.demand_submit(demand=demand, by=enterprise_tn, accept_warnings=True).status
+        == S.SUBMITTED
+    )
 
 
 @pytest.mark.django_db
 def test_unaccented_vietnamese_is_flagged(make_demand, enterprise_tn):
-    demand = make_demand(status=S.DRAFT, problem="Cong ty can cong nghe xu ly nuoc thai cho nha may che bien che xanh va dong goi san pham de xuat khau sang chau Au trong nam toi.")
+    demand = make_demand(
+        status=S.DRAFT,
+        problem="Cong ty can cong nghe xu ly nuoc thai cho nha may che bien che xanh va dong goi san pham de xuat khau sang chau Au trong nam toi.",
+    )
     with pytest.raises(services.IncompleteDemand) as refused:
         services.demand_submit(demand=demand, by=enterprise_tn)
     with translation.override("en"):
-        assert any(i.field == "problem" and "diacritics" in str(i.message) for i in refused.value.issues)
+        assert any(
+            i.field == "problem" and "diacritics" in str(i.message) for i in refused.value.issues
+        )
 
 
 @pytest.mark.django_db
 def test_create_normalises_text_and_fills_search_and_language(enterprise_tn):
-    decomposed = "Che\u0300 xanh ho\u00e0 thu\u1ef7"  # NFD grave + old-style tone placement "hoà thuỷ"
-    demand = services.demand_create(by=enterprise_tn, data={
-        "title": decomposed, "problem": "Dòng 1\nDòng   2", "keywords": "chè;  chè, trà"})
+    # NFD grave + old-style tone placement "hoà thuỷ".
+    decomposed = "Che\u0300 xanh ho\u00e0 thu\u1ef7"
+    demand = services.demand_create(
+        by=enterprise_tn,
+        data={"title": decomposed, "problem": "Dòng 1\nDòng   2", "keywords": "chè;  chè, trà"},
+    )
     assert demand.title == "Chè xanh hòa thủy"
     assert demand.problem == "Dòng 1\nDòng 2"
     assert demand.keywords == "chè, trà"
@@ -185,7 +228,9 @@ def test_create_refused_to_non_enterprises(cast):
 
 
 @pytest.mark.django_db
-def test_editing_a_published_demand_queues_matching_only_when_published(make_demand, enterprise_tn, django_capture_on_commit_callbacks):
+def test_editing_a_published_demand_queues_matching_only_when_published(
+    make_demand, enterprise_tn, django_capture_on_commit_callbacks
+):
     draft = make_demand(status=S.DRAFT)
     with django_capture_on_commit_callbacks() as callbacks:
         services.demand_update(demand=draft, by=enterprise_tn, data={"title": "Mới"})
@@ -193,9 +238,15 @@ def test_editing_a_published_demand_queues_matching_only_when_published(make_dem
 
 
 @pytest.mark.django_db
-def test_submitted_demand_joins_the_running_campaign(make_demand, enterprise_tn, thai_nguyen, bac_ninh):
+def test_submitted_demand_joins_the_running_campaign(
+    make_demand, enterprise_tn, thai_nguyen, bac_ninh
+):
     CampaignFactory(province=bac_ninh)  # another province's survey is not ours
-    closed = CampaignFactory(province=thai_nguyen, opens_on=datetime.date(2020, 1, 1), closes_on=datetime.date(2020, 12, 31))
+    closed = CampaignFactory(
+        province=thai_nguyen,
+        opens_on=datetime.date(2020, 1, 1),
+        closes_on=datetime.date(2020, 12, 31),
+    )
     running = CampaignFactory(province=thai_nguyen)
     demand = services.demand_submit(demand=make_demand(status=S.DRAFT), by=enterprise_tn)
     assert demand.campaign == running != closed
@@ -219,7 +270,9 @@ def test_expire_overdue_is_idempotent_and_leaves_finished_demands(make_demand):
 
 
 @pytest.mark.django_db
-def test_a_submitted_demand_is_embedded_while_staff_review_it(make_demand, enterprise_tn, django_capture_on_commit_callbacks):
+def test_a_submitted_demand_is_embedded_while_staff_review_it(
+    make_demand, enterprise_tn, django_capture_on_commit_callbacks
+):
     from matching import corpus
     from matching.engine.embedder import text_hash
     from matching.models import Embedding

@@ -21,9 +21,14 @@ def test_form_shows_the_message_and_keeps_what_was_typed(client, enterprise_tn):
     limit = Demand._meta.get_field("problem").max_length
     problem = "chè " * limit + "."
     client.force_login(enterprise_tn)
-    response = client.post(reverse("demands:create"), {
-        "title": "Dây chuyền làm héo chè tự động", "problem": problem, "visibility": "public",
-    })
+    response = client.post(
+        reverse("demands:create"),
+        {
+            "title": "Dây chuyền làm héo chè tự động",
+            "problem": problem,
+            "visibility": "public",
+        },
+    )
     assert response.status_code == 400
     try:
         MaxLengthValidator(limit)(problem)

@@ -16,9 +16,14 @@ COMPLETE = {
     "problem": "Lò sấy than làm chè sẫm màu và mất hương; mỗi năm hỏng khoảng 8% sản lượng, khách hàng phàn nàn nhiều.",
     "current_situation": "Lò sấy than thủ công",
     "expected_result": "Sấy 500 kg chè tươi mỗi mẻ ở 45 °C, độ ẩm thành phẩm dưới 5%.",
-    "fields": ["2.11"], "cooperation": ["equipment_purchase"], "trl_min": "8",
-    "budget_min_vnd": "500.000.000", "budget_max_vnd": "1.500.000.000", "wanted_by": "2030-12-31",
-    "visibility": "anonymised", "capacity_staff": "skilled",
+    "fields": ["2.11"],
+    "cooperation": ["equipment_purchase"],
+    "trl_min": "8",
+    "budget_min_vnd": "500.000.000",
+    "budget_max_vnd": "1.500.000.000",
+    "wanted_by": "2030-12-31",
+    "visibility": "anonymised",
+    "capacity_staff": "skilled",
 }
 
 
@@ -51,14 +56,20 @@ def test_format_error_keeps_the_typed_values(client, enterprise_tn):
 @pytest.mark.django_db
 def test_budget_bounds_in_the_wrong_order_are_refused(client, enterprise_tn):
     client.force_login(enterprise_tn)
-    response = client.post(reverse("demands:create"), {**COMPLETE, "budget_min_vnd": "9000", "budget_max_vnd": "10", "action": "save"})
+    response = client.post(
+        reverse("demands:create"),
+        {**COMPLETE, "budget_min_vnd": "9000", "budget_max_vnd": "10", "action": "save"},
+    )
     assert response.status_code == 400 and response.context["form"].errors["budget_max_vnd"]
 
 
 @pytest.mark.django_db
 def test_more_than_three_fields_is_refused(client, enterprise_tn):
     client.force_login(enterprise_tn)
-    response = client.post(reverse("demands:create"), {**COMPLETE, "fields": ["2.11", "4.01", "2.03", "2.07"], "action": "save"})
+    response = client.post(
+        reverse("demands:create"),
+        {**COMPLETE, "fields": ["2.11", "4.01", "2.03", "2.07"], "action": "save"},
+    )
     assert response.status_code == 400 and response.context["form"].errors["fields"]
 
 
@@ -77,7 +88,10 @@ def test_submit_incomplete_saves_the_draft_and_shows_what_is_missing(client, ent
 @pytest.mark.django_db
 def test_complete_demand_with_attachment_is_submitted(client, enterprise_tn):
     client.force_login(enterprise_tn)
-    response = client.post(reverse("demands:create"), {**COMPLETE, "action": "submit", "attachments": [pdf("../../hồ sơ kỹ thuật.pdf")]})
+    response = client.post(
+        reverse("demands:create"),
+        {**COMPLETE, "action": "submit", "attachments": [pdf("../../hồ sơ kỹ thuật.pdf")]},
+    )
     demand = Demand.objects.get()
     assert response.status_code == 302 and response.url == demand.get_absolute_url()
     assert demand.status == S.SUBMITTED and demand.budget_max_vnd == 1_500_000_000
@@ -101,16 +115,24 @@ def test_no_budget_is_a_warning_the_writer_may_accept(client, enterprise_tn):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "content"), [
-    ("ke-hoach.pdf", b"just some text pretending to be a PDF"),
-    ("anh.png", PDF),
-    ("script.exe", b"MZ\x90\x00"),
-    ("bang.xlsx", b"PK\x03\x04not a real zip"),
-])
-def test_attachment_of_the_wrong_type_is_refused_by_content(name, content, client, enterprise_tn, make_demand):
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("ke-hoach.pdf", b"just some text pretending to be a PDF"),
+        ("anh.png", PDF),
+        ("script.exe", b"MZ\x90\x00"),
+        ("bang.xlsx", b"PK\x03\x04not a real zip"),
+    ],
+)
+def test_attachment_of_the_wrong_type_is_refused_by_content(
+    name, content, client, enterprise_tn, make_demand
+):
     demand = make_demand(status=S.DRAFT)
     client.force_login(enterprise_tn)
-    response = client.post(reverse("demands:edit", args=[demand.pk]), {**COMPLETE, "action": "save", "attachments": [pdf(name, content)]})
+    response = client.post(
+        reverse("demands:edit", args=[demand.pk]),
+        {**COMPLETE, "action": "save", "attachments": [pdf(name, content)]},
+    )
     assert response.status_code == 400 and response.context["form"].errors["attachments"]
     assert not DemandAttachment.objects.exists()
 
@@ -120,7 +142,10 @@ def test_attachment_too_big_is_refused(client, enterprise_tn, make_demand):
     demand = make_demand(status=S.DRAFT)
     client.force_login(enterprise_tn)
     big = pdf("lon.pdf", PDF + b"0" * (10 * 1024 * 1024))
-    response = client.post(reverse("demands:edit", args=[demand.pk]), {**COMPLETE, "action": "save", "attachments": [big]})
+    response = client.post(
+        reverse("demands:edit", args=[demand.pk]),
+        {**COMPLETE, "action": "save", "attachments": [big]},
+    )
     assert response.status_code == 400 and response.context["form"].errors["attachments"]
 
 
@@ -138,17 +163,35 @@ def test_at_most_five_attachments(client, enterprise_tn, make_demand):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("visibility", "allowed"), [
-    ("public", {"enterprise_tn", "staff_tn", "coordinator", "enterprise_bn", "staff_bn", "rep_jp"}),
-    ("anonymised", {"enterprise_tn", "staff_tn", "coordinator"}),
-    ("confidential", {"enterprise_tn", "staff_tn", "coordinator"}),
-])
-def test_attachment_download_permission(visibility, allowed, client, cast, enterprise_tn, make_demand):
+@pytest.mark.parametrize(
+    ("visibility", "allowed"),
+    [
+        (
+            "public",
+            {"enterprise_tn", "staff_tn", "coordinator", "enterprise_bn", "staff_bn", "rep_jp"},
+        ),
+        ("anonymised", {"enterprise_tn", "staff_tn", "coordinator"}),
+        ("confidential", {"enterprise_tn", "staff_tn", "coordinator"}),
+    ],
+)
+def test_attachment_download_permission(
+    visibility, allowed, client, cast, enterprise_tn, make_demand
+):
     demand = make_demand(status=S.PUBLISHED, visibility=visibility)
-    attachment = DemandAttachment(demand=demand, original_name="hồ sơ.pdf", content_type="application/pdf", size=len(PDF))
+    attachment = DemandAttachment(
+        demand=demand, original_name="hồ sơ.pdf", content_type="application/pdf", size=len(PDF)
+    )
     attachment.file.save("x", ContentFile(PDF), save=True)
     url = reverse("demands:attachment", args=[attachment.pk])
-    for name in ["enterprise_tn", "staff_tn", "coordinator", "enterprise_bn", "staff_bn", "rep_jp", "pending_enterprise_tn"]:
+    for name in [
+        "enterprise_tn",
+        "staff_tn",
+        "coordinator",
+        "enterprise_bn",
+        "staff_bn",
+        "rep_jp",
+        "pending_enterprise_tn",
+    ]:
         client.force_login(cast(name))
         response = client.get(url)
         if name in allowed:
@@ -162,9 +205,13 @@ def test_attachment_download_permission(visibility, allowed, client, cast, enter
 
 
 @pytest.mark.django_db
-def test_attachment_delete_only_by_the_firm_while_editable(client, enterprise_tn, staff_tn, make_demand):
+def test_attachment_delete_only_by_the_firm_while_editable(
+    client, enterprise_tn, staff_tn, make_demand
+):
     demand = make_demand(status=S.SUBMITTED)
-    attachment = DemandAttachment(demand=demand, original_name="a.pdf", content_type="application/pdf", size=1)
+    attachment = DemandAttachment(
+        demand=demand, original_name="a.pdf", content_type="application/pdf", size=1
+    )
     attachment.file.save("x", ContentFile(PDF), save=True)
     url = reverse("demands:attachment_delete", args=[attachment.pk])
     client.force_login(staff_tn)
@@ -199,7 +246,9 @@ def test_review_through_the_page(client, enterprise_tn, staff_tn, staff_bn, make
 @pytest.mark.django_db
 def test_timeline_shown_to_insiders_only(client, staff_tn, rep_jp, make_demand):
     demand = make_demand(status=S.PUBLISHED, visibility="public")
-    demand.events.create(from_status="submitted", to_status="published", actor=staff_tn, note="Ghi chú nội bộ")
+    demand.events.create(
+        from_status="submitted", to_status="published", actor=staff_tn, note="Ghi chú nội bộ"
+    )
     client.force_login(staff_tn)
     assert "Ghi chú nội bộ" in client.get(demand.get_absolute_url()).content.decode()
     client.force_login(rep_jp)
@@ -207,7 +256,9 @@ def test_timeline_shown_to_insiders_only(client, staff_tn, rep_jp, make_demand):
 
 
 @pytest.mark.django_db
-def test_edit_page_refused_outside_editable_states(client, enterprise_tn, enterprise_bn, make_demand):
+def test_edit_page_refused_outside_editable_states(
+    client, enterprise_tn, enterprise_bn, make_demand
+):
     demand = make_demand(status=S.PUBLISHED, visibility="public")
     client.force_login(enterprise_bn)
     assert client.get(reverse("demands:edit", args=[demand.pk])).status_code == 403
@@ -220,7 +271,7 @@ def test_edit_page_refused_outside_editable_states(client, enterprise_tn, enterp
 
 @pytest.mark.django_db
 def test_export_escapes_formulae(client, enterprise_tn, make_demand):
-    make_demand(title="=HYPERLINK(\"http://evil\")", keywords="+cmd, @x")
+    make_demand(title='=HYPERLINK("http://evil")', keywords="+cmd, @x")
     client.force_login(enterprise_tn)
     text = client.get(reverse("demands:export", args=["csv"])).content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'+cmd" in text
@@ -228,7 +279,9 @@ def test_export_escapes_formulae(client, enterprise_tn, make_demand):
 
 
 def test_budget_reads_with_vietnamese_digit_grouping(client, enterprise_tn, make_demand):
-    demand = make_demand(status=Demand.Status.DRAFT, budget_min_vnd=500_000_000, budget_max_vnd=2_000_000_000)
+    demand = make_demand(
+        status=Demand.Status.DRAFT, budget_min_vnd=500_000_000, budget_max_vnd=2_000_000_000
+    )
     client.force_login(enterprise_tn)
     page = client.get(reverse("demands:detail", args=[demand.pk])).content.decode()
     assert "500.000.000 – 2.000.000.000" in page

@@ -16,15 +16,25 @@ DEMAND_TITLE = "Sấy chè xanh bằng bơm nhiệt tiết kiệm năng lượng
 OFFER_TITLE = "Heat-pump dryer for green tea leaves with closed-loop humidity control"
 
 
-def test_english_tea_dryer_is_a_top_answer_to_the_vietnamese_drying_need(demo, page, sign_in, live_server):
+def test_english_tea_dryer_is_a_top_answer_to_the_vietnamese_drying_need(
+    demo, page, sign_in, live_server
+):
     page = sign_in("enterprise.tea@demo.local")
     page.goto(f"{live_server.url}/demands/new/")
     page.fill("#id_title", DEMAND_TITLE)
-    page.fill("#id_problem", "Hợp tác xã sấy chè bằng lò than: tốn than, nhiệt không đều, chè bị khê "
-                             "và mất màu xanh, hương cốm giảm.")
-    page.fill("#id_current_situation", "Hai lò sấy than thủ công, mỗi mẻ 6 giờ, 300 kg chè búp tươi.")
-    page.fill("#id_expected_result", "Máy sấy chè bằng bơm nhiệt, kiểm soát nhiệt độ và độ ẩm, sấy ở "
-                                     "nhiệt độ thấp giữ màu và hương chè, giảm ít nhất 40% chi phí năng lượng.")
+    page.fill(
+        "#id_problem",
+        "Hợp tác xã sấy chè bằng lò than: tốn than, nhiệt không đều, chè bị khê "
+        "và mất màu xanh, hương cốm giảm.",
+    )
+    page.fill(
+        "#id_current_situation", "Hai lò sấy than thủ công, mỗi mẻ 6 giờ, 300 kg chè búp tươi."
+    )
+    page.fill(
+        "#id_expected_result",
+        "Máy sấy chè bằng bơm nhiệt, kiểm soát nhiệt độ và độ ẩm, sấy ở "
+        "nhiệt độ thấp giữ màu và hương chè, giảm ít nhất 40% chi phí năng lượng.",
+    )
     page.select_option("#id_fields", ["2.11"])
     page.check("input[name=cooperation][value=equipment_purchase]")
     page.fill("#id_budget_min_vnd", "300.000.000")
@@ -46,12 +56,16 @@ def test_english_tea_dryer_is_a_top_answer_to_the_vietnamese_drying_need(demo, p
     page.fill("input[name=provider_name]", "Kanto Tea Machinery Co., Ltd.")
     page.select_option("select[name=provider_country]", "JP")
     page.fill("input[name=title]", OFFER_TITLE)
-    page.fill("textarea[name=summary]",
-              "A heat-pump dryer for green tea that recirculates air in a closed loop and controls "
-              "humidity, drying leaves at 40-60 °C. It keeps the green colour and aroma and uses "
-              "about half the energy of coal or wood-fired dryers.")
-    page.fill("textarea[name=advantages]",
-              "Half the fuel cost of coal dryers; even drying without scorched leaves; runs on electricity.")
+    page.fill(
+        "textarea[name=summary]",
+        "A heat-pump dryer for green tea that recirculates air in a closed loop and controls "
+        "humidity, drying leaves at 40-60 °C. It keeps the green colour and aroma and uses "
+        "about half the energy of coal or wood-fired dryers.",
+    )
+    page.fill(
+        "textarea[name=advantages]",
+        "Half the fuel cost of coal dryers; even drying without scorched leaves; runs on electricity.",
+    )
     page.select_option("select[name=fields]", ["2.11", "2.03"])
     page.select_option("select[name=trl]", "9")
     page.select_option("select[name=ip_status]", "know_how")
@@ -67,7 +81,9 @@ def test_english_tea_dryer_is_a_top_answer_to_the_vietnamese_drying_need(demo, p
     page = switch_user(page, sign_in, "staff.thainguyen@demo.local")
     page.goto(f"{live_server.url}/demands/{demand.pk}/")
     answers = page.locator("#matches ol.matchlist > li")
-    titles = [answers.nth(i).locator(".match-head a").inner_text() for i in range(min(3, answers.count()))]
+    titles = [
+        answers.nth(i).locator(".match-head a").inner_text() for i in range(min(3, answers.count()))
+    ]
     assert OFFER_TITLE in titles, titles
     mine = answers.filter(has_text=OFFER_TITLE)
     chips = [c.strip() for c in mine.locator("ul.reasons li").all_inner_texts()]

@@ -8,13 +8,29 @@ from portal.models import CooperationType, Field
 from portal.text import search_blob
 
 
-def make_demand(organization, *, title, problem, fields=("2.02",), language="vi",
-                status=Demand.Status.PUBLISHED, visibility="anonymised", trl_min=None,
-                cooperation=("technology_transfer",), countries=""):
+def make_demand(
+    organization,
+    *,
+    title,
+    problem,
+    fields=("2.02",),
+    language="vi",
+    status=Demand.Status.PUBLISHED,
+    visibility="anonymised",
+    trl_min=None,
+    cooperation=("technology_transfer",),
+    countries="",
+):
     demand = Demand.objects.create(
-        organization=organization, province_id=organization.province_id, title=title,
-        problem=problem, language=language, status=status, visibility=visibility,
-        trl_min_id=trl_min, preferred_countries=countries,
+        organization=organization,
+        province_id=organization.province_id,
+        title=title,
+        problem=problem,
+        language=language,
+        status=status,
+        visibility=visibility,
+        trl_min_id=trl_min,
+        preferred_countries=countries,
         search_text=search_blob(title, problem),
     )
     demand.fields.set(Field.objects.filter(code__in=fields))
@@ -22,12 +38,28 @@ def make_demand(organization, *, title, problem, fields=("2.02",), language="vi"
     return demand
 
 
-def make_offer(representation, *, title, summary, fields=("2.02",), language="en", trl=7,
-               country="JP", status=Offer.Status.PUBLISHED, cooperation=("technology_transfer",)):
+def make_offer(
+    representation,
+    *,
+    title,
+    summary,
+    fields=("2.02",),
+    language="en",
+    trl=7,
+    country="JP",
+    status=Offer.Status.PUBLISHED,
+    cooperation=("technology_transfer",),
+):
     offer = Offer.objects.create(
-        representation=representation, provider_name=f"Provider of {title[:40]}",
-        provider_country=country, title=title, summary=summary, language=language,
-        trl_id=trl, status=status, search_text=search_blob(title, summary),
+        representation=representation,
+        provider_name=f"Provider of {title[:40]}",
+        provider_country=country,
+        title=title,
+        summary=summary,
+        language=language,
+        trl_id=trl,
+        status=status,
+        search_text=search_blob(title, summary),
     )
     offer.fields.set(Field.objects.filter(code__in=fields))
     offer.cooperation.set(CooperationType.objects.filter(code__in=cooperation))
@@ -41,19 +73,35 @@ TEA_DEMAND = {
     "fields": ("4.01",),
 }
 OFFERS = [
-    {"title": "Automated green tea processing line",
-         "summary": "Steaming, rolling and drying machines for green tea with precise temperature "
-         "control that keeps the colour and aroma of the leaves; installed in tea factories.",
-         "fields": ("4.01",), "language": "en", "country": "JP"},
-    {"title": "Máy sấy chè bằng bơm nhiệt",
-         "summary": "Thiết bị sấy chè và nông sản bằng bơm nhiệt, tiết kiệm năng lượng, giữ hương vị.",
-         "fields": ("4.01",), "language": "vi", "country": "KR"},
-    {"title": "High-density PCB assembly robot",
-         "summary": "Surface-mount robots that place and solder components on printed circuit boards.",
-         "fields": ("2.02",), "language": "en", "country": "DE"},
-    {"title": "Tungsten concentrate refining process",
-         "summary": "Hydrometallurgical route to refine tungsten concentrate into APT with low waste.",
-         "fields": ("2.05",), "language": "en", "country": "DE"},
+    {
+        "title": "Automated green tea processing line",
+        "summary": "Steaming, rolling and drying machines for green tea with precise temperature "
+        "control that keeps the colour and aroma of the leaves; installed in tea factories.",
+        "fields": ("4.01",),
+        "language": "en",
+        "country": "JP",
+    },
+    {
+        "title": "Máy sấy chè bằng bơm nhiệt",
+        "summary": "Thiết bị sấy chè và nông sản bằng bơm nhiệt, tiết kiệm năng lượng, giữ hương vị.",
+        "fields": ("4.01",),
+        "language": "vi",
+        "country": "KR",
+    },
+    {
+        "title": "High-density PCB assembly robot",
+        "summary": "Surface-mount robots that place and solder components on printed circuit boards.",
+        "fields": ("2.02",),
+        "language": "en",
+        "country": "DE",
+    },
+    {
+        "title": "Tungsten concentrate refining process",
+        "summary": "Hydrometallurgical route to refine tungsten concentrate into APT with low waste.",
+        "fields": ("2.05",),
+        "language": "en",
+        "country": "DE",
+    },
 ]
 
 

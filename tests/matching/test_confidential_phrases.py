@@ -34,8 +34,9 @@ def test_match_page_keeps_a_confidential_demands_phrases_from_the_representative
     assert PHRASE not in response.content.decode()
 
 
-def test_search_by_meaning_does_not_reveal_which_offers_were_paired(client, tea_demand, offers,
-                                                                    enterprise_tn, staff_tn):
+def test_search_by_meaning_does_not_reveal_which_offers_were_paired(
+    client, tea_demand, offers, enterprise_tn, staff_tn
+):
     # A word only the firm's own demand holds: the offers the engine paired with that demand
     # (proposals the firm may not see) must not come back as "found by meaning".
     tea_demand.problem += " Mã nội bộ zorblax."
@@ -49,14 +50,17 @@ def test_search_by_meaning_does_not_reveal_which_offers_were_paired(client, tea_
     assert [o.pk for o in before] == [o.pk for o in after] == []
 
 
-def test_a_representative_sees_its_offers_pairs_only_once_staff_act(client, tea_demand, offers,
-                                                                    rep_jp, staff_tn):
+def test_a_representative_sees_its_offers_pairs_only_once_staff_act(
+    client, tea_demand, offers, rep_jp, staff_tn
+):
     services.match_demand(demand_id=tea_demand.id)
     line = Match.objects.get(demand=tea_demand, offer__title="Automated green tea processing line")
     client.force_login(rep_jp)
     page = client.get(line.offer.get_absolute_url())
     assert tea_demand.title not in page.content.decode()  # a raw proposal: not yet
-    assert ("shortlist or introduce" in page.content.decode()
-            or "chọn sơ bộ hoặc giới thiệu" in page.content.decode())
+    assert (
+        "shortlist or introduce" in page.content.decode()
+        or "chọn sơ bộ hoặc giới thiệu" in page.content.decode()
+    )
     Match.objects.filter(pk=line.pk).update(status=Match.Status.SHORTLISTED)
     assert tea_demand.title in client.get(line.offer.get_absolute_url()).content.decode()

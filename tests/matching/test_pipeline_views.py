@@ -14,15 +14,19 @@ from .test_pipeline import consent, introduce, match, parties  # noqa: F401
 @pytest.fixture
 def many(tea_demand, rep_jp, rep_de):
     offers = [make_offer(rep.organization, **spec) for rep in (rep_jp, rep_de) for spec in OFFERS]
-    return [Match.objects.create(demand=tea_demand, offer=o, score=0.3 + i / 20, engine_version="t")
-            for i, o in enumerate(offers)]
+    return [
+        Match.objects.create(demand=tea_demand, offer=o, score=0.3 + i / 20, engine_version="t")
+        for i, o in enumerate(offers)
+    ]
 
 
 def test_review_queue_lists_province_matches_only(client, staff_tn, staff_bn, many):
     client.force_login(staff_tn)
     response = client.get(reverse("matching:review"), {"score_min": "0"})
     assert response.status_code == 200
-    assert [m.pk for m in response.context["matches"]] == [m.pk for m in sorted(many, key=lambda m: -m.score)]
+    assert [m.pk for m in response.context["matches"]] == [
+        m.pk for m in sorted(many, key=lambda m: -m.score)
+    ]
     client.force_login(staff_bn)
     assert list(client.get(reverse("matching:review"), {"score_min": "0"}).context["matches"]) == []
 
@@ -50,7 +54,8 @@ def test_review_queue_filters(client, staff_tn, many):
     client.force_login(staff_tn)
     response = client.get(reverse("matching:review"), {"country": "DE", "score_min": "0.5"})
     assert {m.pk for m in response.context["matches"]} == {
-        m.pk for m in many if m.offer.provider_country == "DE" and m.score >= 0.5}
+        m.pk for m in many if m.offer.provider_country == "DE" and m.score >= 0.5
+    }
 
 
 def test_review_queue_constant_queries(client, staff_tn, many, django_assert_max_num_queries):
@@ -72,7 +77,9 @@ def test_act_htmx_returns_row_and_plain_post_redirects(client, staff_tn, match):
     url = reverse("matching:act", args=[match.pk, "shortlist"])
     response = client.post(url, headers={"HX-Request": "true"})
     assert response.status_code == 200 and f'id="match-{match.pk}"' in response.content.decode()
-    response = client.post(reverse("matching:act", args=[match.pk, "reject"]), {"reason": "duplicate"})
+    response = client.post(
+        reverse("matching:act", args=[match.pk, "reject"]), {"reason": "duplicate"}
+    )
     assert response.status_code == 302
     match.refresh_from_db()
     assert match.status == "rejected" and match.reject_reason == "duplicate"
@@ -92,30 +99,46 @@ def test_bulk_introduce(client, staff_tn, many, django_capture_on_commit_callbac
     assert set(Match.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"introduced"}
 
 
-def test_enterprise_sees_only_introductions_on_own_demands(client, enterprise_tn, enterprise_bn,
-                                                           staff_tn, match,  # noqa: F811
-                                                           django_capture_on_commit_callbacks):
+def test_enterprise_sees_only_introductions_on_own_demands(
+    client,
+    enterprise_tn,
+    enterprise_bn,
+    staff_tn,
+    match,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
     client.force_login(enterprise_tn)
     assert client.get(reverse("matching:detail", args=[match.pk])).status_code == 404
     assert list(client.get(reverse("matching:introductions")).context["matches"]) == []
     introduce(match, staff_tn, django_capture_on_commit_callbacks)
-    assert [m.pk for m in client.get(reverse("matching:introductions")).context["matches"]] == [match.pk]
+    assert [m.pk for m in client.get(reverse("matching:introductions")).context["matches"]] == [
+        match.pk
+    ]
     client.force_login(enterprise_bn)
     assert client.get(reverse("matching:detail", args=[match.pk])).status_code == 404
     assert list(client.get(reverse("matching:introductions")).context["matches"]) == []
 
 
-def test_contacts_hidden_until_both_consent(client, enterprise_tn, rep_jp, staff_tn,
-                                            match,  # noqa: F811
-                                            django_capture_on_commit_callbacks):
+def test_contacts_hidden_until_both_consent(
+    client,
+    enterprise_tn,
+    rep_jp,
+    staff_tn,
+    match,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
     introduce(match, staff_tn, django_capture_on_commit_callbacks)
     url = reverse("matching:detail", args=[match.pk])
     client.force_login(rep_jp)
     page = client.get(url).content.decode()
     assert "a@chetancuong.vn" not in page and "Chè Tân Cương" not in page
     client.force_login(enterprise_tn)
-    assert client.post(reverse("matching:answer", args=[match.pk]),
-                       {"answer": "interested"}).status_code == 302
+    assert (
+        client.post(
+            reverse("matching:answer", args=[match.pk]), {"answer": "interested"}
+        ).status_code
+        == 302
+    )
     assert "tanaka@rep-jp.example" not in client.get(url).content.decode()
     client.force_login(rep_jp)
     client.post(reverse("matching:answer", args=[match.pk]), {"answer": "interested"})
@@ -124,8 +147,14 @@ def test_contacts_hidden_until_both_consent(client, enterprise_tn, rep_jp, staff
     assert "tanaka@rep-jp.example" in client.get(url).content.decode()
 
 
-def test_api_contact_null_until_consent(client, enterprise_tn, rep_jp, staff_tn, match,  # noqa: F811
-                                        django_capture_on_commit_callbacks):
+def test_api_contact_null_until_consent(
+    client,
+    enterprise_tn,
+    rep_jp,
+    staff_tn,
+    match,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
     introduce(match, staff_tn, django_capture_on_commit_callbacks)
     client.force_login(rep_jp)
     url = reverse("api-match-list")
@@ -137,16 +166,26 @@ def test_api_contact_null_until_consent(client, enterprise_tn, rep_jp, staff_tn,
     assert rows[0]["contact"]["email"] == "a@chetancuong.vn"
 
 
-def test_pipeline_views_refuse_non_staff(client, enterprise_tn, rep_jp, staff_tn, match,  # noqa: F811
-                                         django_capture_on_commit_callbacks):
+def test_pipeline_views_refuse_non_staff(
+    client,
+    enterprise_tn,
+    rep_jp,
+    staff_tn,
+    match,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
     consent(match, staff_tn, enterprise_tn, rep_jp, django_capture_on_commit_callbacks)
     client.force_login(enterprise_tn)
-    response = client.post(reverse("matching:meeting_create", args=[match.pk]),
-                           {"starts_at": "2026-12-01T10:00", "timezone": "Asia/Tokyo", "mode": "online"})
+    response = client.post(
+        reverse("matching:meeting_create", args=[match.pk]),
+        {"starts_at": "2026-12-01T10:00", "timezone": "Asia/Tokyo", "mode": "online"},
+    )
     assert response.status_code == 403
     client.force_login(staff_tn)
-    response = client.post(reverse("matching:meeting_create", args=[match.pk]),
-                           {"starts_at": "2026-12-01T10:00", "timezone": "Asia/Tokyo", "mode": "online"})
+    response = client.post(
+        reverse("matching:meeting_create", args=[match.pk]),
+        {"starts_at": "2026-12-01T10:00", "timezone": "Asia/Tokyo", "mode": "online"},
+    )
     assert response.status_code == 302
     match.refresh_from_db()
     assert match.status == "meeting"
@@ -169,8 +208,9 @@ def test_meeting_time_is_shown_in_the_meetings_own_time_zone(client, staff_tn, m
     from matching.models import Meeting
 
     tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
-    Meeting.objects.create(match=match, starts_at=dt.datetime(2026, 12, 4, 10, 25, tzinfo=tokyo),
-                           timezone="Asia/Tokyo")
+    Meeting.objects.create(
+        match=match, starts_at=dt.datetime(2026, 12, 4, 10, 25, tzinfo=tokyo), timezone="Asia/Tokyo"
+    )
     client.force_login(staff_tn)
     page = client.get(reverse("matching:detail", args=[match.pk])).content.decode()
     assert "10:25" in page  # not 08:25, the same moment in Hà Nội

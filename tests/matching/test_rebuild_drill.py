@@ -21,16 +21,26 @@ from tests.conftest import reload_reference_data
 from .conftest import OFFERS, make_demand, make_offer
 from .workers import Worker, wait_for
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker, pytest.mark.slow,
-              pytest.mark.xdist_group("celery-worker")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.worker,
+    pytest.mark.slow,
+    pytest.mark.xdist_group("celery-worker"),
+]
 
 STALL_AFTER = 3  # seconds, for the test process and the workers alike
-DRILL = {"settings_module": "tests.matching.drill_settings", "env": {"REBUILD_STALL_AFTER": str(STALL_AFTER)}}
+DRILL = {
+    "settings_module": "tests.matching.drill_settings",
+    "env": {"REBUILD_STALL_AFTER": str(STALL_AFTER)},
+}
 
 TOPICS = [
-    ("sấy chè xanh bằng bơm nhiệt", "4.01"), ("hàn linh kiện bảng mạch in", "2.02"),
-    ("tinh chế quặng vonfram", "2.05"), ("xử lý bụi kho quặng", "2.07"),
-    ("chiết xuất dược liệu", "4.01"), ("xử lý nước thải làng nghề", "2.07"),
+    ("sấy chè xanh bằng bơm nhiệt", "4.01"),
+    ("hàn linh kiện bảng mạch in", "2.02"),
+    ("tinh chế quặng vonfram", "2.05"),
+    ("xử lý bụi kho quặng", "2.07"),
+    ("chiết xuất dược liệu", "4.01"),
+    ("xử lý nước thải làng nghề", "2.07"),
 ]
 
 
@@ -38,21 +48,34 @@ TOPICS = [
 def corpus(enterprise_tn, rep_jp):
     offers = [make_offer(rep_jp.organization, **spec) for spec in OFFERS]
     for i, (topic, field) in enumerate(TOPICS):
-        offers.append(make_offer(rep_jp.organization, title=f"Technology for {topic} #{i}",
-                                 summary=f"A proven line for {topic}, with automatic control and training.",
-                                 fields=(field,)))
+        offers.append(
+            make_offer(
+                rep_jp.organization,
+                title=f"Technology for {topic} #{i}",
+                summary=f"A proven line for {topic}, with automatic control and training.",
+                fields=(field,),
+            )
+        )
     demands = [
-        make_demand(enterprise_tn.organization, title=f"Cần công nghệ {topic} ({i})",
-                    problem=f"Doanh nghiệp cần giải pháp {topic}, quy mô {10 + i} tấn mỗi ngày, "
-                    "tiết kiệm năng lượng và dễ vận hành.", fields=(field,))
-        for i in range(30) for topic, field in [TOPICS[i % len(TOPICS)]]
+        make_demand(
+            enterprise_tn.organization,
+            title=f"Cần công nghệ {topic} ({i})",
+            problem=f"Doanh nghiệp cần giải pháp {topic}, quy mô {10 + i} tấn mỗi ngày, "
+            "tiết kiệm năng lượng và dễ vận hành.",
+            fields=(field,),
+        )
+        for i in range(30)
+        for topic, field in [TOPICS[i % len(TOPICS)]]
     ]
     return demands, offers
 
 
 def match_rows() -> list[tuple]:
-    return list(Match.objects.order_by("demand_id", "offer_id").values_list(
-        "demand_id", "offer_id", "score", "in_demand_top", "status", "reasons"))
+    return list(
+        Match.objects.order_by("demand_id", "offer_id").values_list(
+            "demand_id", "offer_id", "score", "in_demand_top", "status", "reasons"
+        )
+    )
 
 
 @pytest.fixture
@@ -93,7 +116,9 @@ def workers(tmp_path, settings):
 def kill_mid_run(worker: Worker, run: MatchingRun) -> MatchingRun:
     """Freeze the worker (every process of it) once a chunk is done, check the run is midway,
     then kill -9 them all: no process is left to finish or hand back its chunk."""
-    wait_for(lambda: MatchingRun.objects.get(pk=run.pk).processed > 0, 120, "a first chunk", every=0.02)
+    wait_for(
+        lambda: MatchingRun.objects.get(pk=run.pk).processed > 0, 120, "a first chunk", every=0.02
+    )
     worker.signal_group(signal.SIGSTOP)
     run.refresh_from_db()
     worker.signal_group(signal.SIGKILL)
@@ -117,7 +142,11 @@ def test_a_rebuild_whose_worker_was_killed_finishes_equal_to_a_clean_run(
     killed_at = run.processed
 
     second = workers("second")  # a fresh worker: the killed chunk's message is not redelivered
-    wait_for(lambda: selectors.runs_stalled().filter(pk=run.pk).exists(), 60, "the run to count as stalled")
+    wait_for(
+        lambda: selectors.runs_stalled().filter(pk=run.pk).exists(),
+        60,
+        "the run to count as stalled",
+    )
     run.refresh_from_db()
     assert (run.state, run.processed) == (MatchingRun.State.RUNNING, killed_at)  # nobody moved it
     page = client.get(reverse("matching:runs")).content.decode()
@@ -133,13 +162,19 @@ def test_a_rebuild_whose_worker_was_killed_finishes_equal_to_a_clean_run(
     # The killed worker's message, as the broker would hand it back an hour later.
     rebuild_matches.delay(run.pk, 0)
 
-    wait_for(lambda: MatchingRun.objects.get(pk=run.pk).state == MatchingRun.State.DONE, 180,
-             "the resumed run to finish")
+    wait_for(
+        lambda: MatchingRun.objects.get(pk=run.pk).state == MatchingRun.State.DONE,
+        180,
+        "the resumed run to finish",
+    )
     run.refresh_from_db()
     assert (run.processed, run.attempt) == (run.total, 1)
     assert run.matches_written == clean_written
     assert match_rows() == clean_rows
-    wait_for(lambda: "dropped a chunk message of attempt 0" in second.output(), 60,
-             "the late message to be dropped")
+    wait_for(
+        lambda: "dropped a chunk message of attempt 0" in second.output(),
+        60,
+        "the late message to be dropped",
+    )
     page = client.get(reverse("matching:runs")).content.decode()
     assert "Stalled since" not in page and "100%" in page

@@ -16,7 +16,9 @@ def test_published_demand_gets_explained_matches_across_languages(tea_demand, of
     assert len(matches) == len(offers)
     # The Vietnamese tea demand finds both tea offers, the English one included, ahead of the rest.
     assert {m.offer.title for m in matches[:2]} == {
-        "Automated green tea processing line", "Máy sấy chè bằng bơm nhiệt"}
+        "Automated green tea processing line",
+        "Máy sấy chè bằng bơm nhiệt",
+    }
     best = matches[0]
     assert 0 < best.score <= 1
     codes = {r["code"] for r in best.reasons}
@@ -37,14 +39,19 @@ def test_a_staff_decision_survives_rematching_and_rebuild(
 ):
     services.match_demand(demand_id=tea_demand.id)
     match = Match.objects.get(demand=tea_demand, offer=offers[0])
-    Match.objects.filter(pk=match.pk).update(status=Match.Status.SHORTLISTED, notes="Gọi điện cho đối tác",
-                                             reviewer=staff_tn)
+    Match.objects.filter(pk=match.pk).update(
+        status=Match.Status.SHORTLISTED, notes="Gọi điện cho đối tác", reviewer=staff_tn
+    )
     with django_capture_on_commit_callbacks(execute=True):
         run = services.rebuild_start(by=coordinator)  # tasks run in-process in these tests
     run.refresh_from_db()
     assert run.state == MatchingRun.State.DONE and run.processed == run.total == 1
     match.refresh_from_db()
-    assert (match.status, match.notes, match.reviewer_id) == (Match.Status.SHORTLISTED, "Gọi điện cho đối tác", staff_tn.id)
+    assert (match.status, match.notes, match.reviewer_id) == (
+        Match.Status.SHORTLISTED,
+        "Gọi điện cho đối tác",
+        staff_tn.id,
+    )
 
 
 def test_withdrawn_demand_loses_proposals_but_keeps_acted_on_matches(tea_demand, offers):
@@ -54,14 +61,19 @@ def test_withdrawn_demand_loses_proposals_but_keeps_acted_on_matches(tea_demand,
     tea_demand.save()
     services.match_demand(demand_id=tea_demand.id)
     assert list(Match.objects.filter(demand=tea_demand).values_list("offer_id", "status")) == [
-        (offers[0].id, Match.Status.INTRODUCED)]
+        (offers[0].id, Match.Status.INTRODUCED)
+    ]
 
 
 def test_new_offer_is_matched_to_the_demands_it_serves(tea_demand, offers, rep_de):
     services.match_demand(demand_id=tea_demand.id)
-    offer = make_offer(rep_de.organization, title="Tea leaf withering and rolling machines",
-                       summary="Machines that wither, roll and dry fresh tea leaves for green tea.",
-                       fields=("4.01",), country="DE")
+    offer = make_offer(
+        rep_de.organization,
+        title="Tea leaf withering and rolling machines",
+        summary="Machines that wither, roll and dry fresh tea leaves for green tea.",
+        fields=("4.01",),
+        country="DE",
+    )
     services.match_offer(offer_id=offer.id)
     match = Match.objects.get(demand=tea_demand, offer=offer)
     assert match.in_offer_top
@@ -70,7 +82,9 @@ def test_new_offer_is_matched_to_the_demands_it_serves(tea_demand, offers, rep_d
 def test_archived_offer_drops_out_of_proposals(tea_demand, offers):
     services.match_demand(demand_id=tea_demand.id)
     # As offers_archive_expired does it: one UPDATE that stamps updated_at.
-    Offer.objects.filter(pk=offers[2].pk).update(status=Offer.Status.ARCHIVED, updated_at=timezone.now())
+    Offer.objects.filter(pk=offers[2].pk).update(
+        status=Offer.Status.ARCHIVED, updated_at=timezone.now()
+    )
     services.match_demand(demand_id=tea_demand.id)
     services.match_offer(offer_id=offers[2].id)
     assert not Match.objects.filter(offer=offers[2]).exists()
@@ -90,7 +104,9 @@ def test_repair_sweep_finds_unmatched_and_edited_records(tea_demand, offers):
 def test_rebuild_stops_and_resumes_from_its_cursor(tea_demand, offers, coordinator, monkeypatch):
     from matching import tasks
 
-    monkeypatch.setattr(tasks.rebuild_matches, "delay_on_commit", lambda *args: None)  # drive chunks by hand
+    monkeypatch.setattr(
+        tasks.rebuild_matches, "delay_on_commit", lambda *args: None
+    )  # drive chunks by hand
     run = services.rebuild_start(by=coordinator)
     services.rebuild_stop(run=run, by=coordinator)
     assert services.rebuild_chunk(run_id=run.id) is False
@@ -123,10 +139,20 @@ def test_the_offer_side_run_keeps_the_demand_side_score_and_reasons(tea_demand, 
 def test_index_builds_read_the_same_profiles_as_single_records(enterprise_tn, offers):
     # The index reads plain rows for speed; a match of one record reads the model instance.
     # Both must describe a record identically, or the two paths would rank differently.
-    make_demand(enterprise_tn.organization, **TEA_DEMAND, trl_min=6, countries="JP,KR",
-                cooperation=("technology_transfer", "training"))
-    make_demand(enterprise_tn.organization, title="Xử lý nước thải", problem="Nước thải chăn nuôi",
-                fields=(), cooperation=())
+    make_demand(
+        enterprise_tn.organization,
+        **TEA_DEMAND,
+        trl_min=6,
+        countries="JP,KR",
+        cooperation=("technology_transfer", "training"),
+    )
+    make_demand(
+        enterprise_tn.organization,
+        title="Xử lý nước thải",
+        problem="Nước thải chăn nuôi",
+        fields=(),
+        cooperation=(),
+    )
     demands = corpus.matchable_demands().order_by("id")
     assert corpus.all_demand_profiles() == [corpus.demand_profile(d) for d in demands]
     assert corpus.all_demand_profiles()[0].preferred_countries == ("JP", "KR")
@@ -139,8 +165,12 @@ def test_the_offer_index_follows_published_offers_but_not_drafts(tea_demand, off
     first = corpus.offer_index(weights)
     assert corpus.offer_index(weights) is first  # nothing changed: the same index is reused
 
-    draft = make_offer(rep_jp.organization, title="Draft being written", summary="Not yet public",
-                       status=Offer.Status.DRAFT)
+    draft = make_offer(
+        rep_jp.organization,
+        title="Draft being written",
+        summary="Not yet public",
+        status=Offer.Status.DRAFT,
+    )
     draft.title = "Draft, second attempt"
     draft.save()
     assert corpus.offer_index(weights) is first  # drafts are not in the index
@@ -183,15 +213,25 @@ def test_after_many_changes_the_offer_index_is_built_afresh(tea_demand, offers, 
     assert {"Green tea steaming line", "Heat-pump tea dryer"} <= titles
 
 
-def test_rows_written_while_the_next_block_is_ranked_are_the_same(tea_demand, offers, enterprise_tn,
-                                                                 monkeypatch):
-    others = [make_demand(enterprise_tn.organization, title=f"Máy sấy chè loại {i}",
-                          problem="Sấy chè xanh bằng bơm nhiệt, giữ màu và hương") for i in range(3)]
+def test_rows_written_while_the_next_block_is_ranked_are_the_same(
+    tea_demand, offers, enterprise_tn, monkeypatch
+):
+    others = [
+        make_demand(
+            enterprise_tn.organization,
+            title=f"Máy sấy chè loại {i}",
+            problem="Sấy chè xanh bằng bơm nhiệt, giữ màu và hương",
+        )
+        for i in range(3)
+    ]
     ids = [tea_demand.id, *(d.id for d in others)]
 
     def rows():
-        return list(Match.objects.order_by("demand_id", "offer_id")
-                    .values_list("demand_id", "offer_id", "score", "reasons", "in_demand_top"))
+        return list(
+            Match.objects.order_by("demand_id", "offer_id").values_list(
+                "demand_id", "offer_id", "score", "reasons", "in_demand_top"
+            )
+        )
 
     services.match_demands(demand_ids=ids)  # one block: written after ranking
     at_once = rows()

@@ -28,21 +28,40 @@ OTHER_TOPICS = [
 @pytest.fixture
 def pool(enterprise_tn, rep_jp):
     demands = [
-        make_demand(enterprise_tn.organization, title="Sấy chè xanh bằng bơm nhiệt tiết kiệm năng lượng",
-                    problem="Lò sấy chè đốt than tốn nhiên liệu, chè bị khê; cần máy sấy bơm nhiệt "
-                    "giữ màu và hương chè.", fields=("4.01",)),
-        make_demand(enterprise_tn.organization, title="Xử lý nước thải chế biến chè",
-                    problem="Nước thải từ rửa và chế biến chè cần xử lý đạt quy chuẩn trước khi xả.",
-                    fields=("2.07",)),
+        make_demand(
+            enterprise_tn.organization,
+            title="Sấy chè xanh bằng bơm nhiệt tiết kiệm năng lượng",
+            problem="Lò sấy chè đốt than tốn nhiên liệu, chè bị khê; cần máy sấy bơm nhiệt "
+            "giữ màu và hương chè.",
+            fields=("4.01",),
+        ),
+        make_demand(
+            enterprise_tn.organization,
+            title="Xử lý nước thải chế biến chè",
+            problem="Nước thải từ rửa và chế biến chè cần xử lý đạt quy chuẩn trước khi xả.",
+            fields=("2.07",),
+        ),
     ]
     offers = [
-        make_offer(rep_jp.organization, title="Heat-pump dryer for green tea leaves",
-                   summary="Closed-loop humidity control dries tea at low temperature, saving energy.",
-                   fields=("4.01", "2.11")),
-        make_offer(rep_jp.organization, title="Compact wastewater treatment unit (Johkasou)",
-                   summary="Modular biological treatment for small food factories.", fields=("2.07",)),
-        make_offer(rep_jp.organization, title="Máy vò chè liên tục", language="vi",
-                   summary="Máy vò chè tự điều chỉnh áp lực cho cơ sở chế biến chè xanh.", fields=("4.01",)),
+        make_offer(
+            rep_jp.organization,
+            title="Heat-pump dryer for green tea leaves",
+            summary="Closed-loop humidity control dries tea at low temperature, saving energy.",
+            fields=("4.01", "2.11"),
+        ),
+        make_offer(
+            rep_jp.organization,
+            title="Compact wastewater treatment unit (Johkasou)",
+            summary="Modular biological treatment for small food factories.",
+            fields=("2.07",),
+        ),
+        make_offer(
+            rep_jp.organization,
+            title="Máy vò chè liên tục",
+            language="vi",
+            summary="Máy vò chè tự điều chỉnh áp lực cho cơ sở chế biến chè xanh.",
+            fields=("4.01",),
+        ),
     ]
     return demands, offers
 
@@ -63,7 +82,9 @@ def _rebuild(coordinator, capture) -> None:
         services.rebuild_start(by=coordinator)  # chunks run in-process in tests
 
 
-def test_a_rebuild_without_edits_changes_no_score(pool, coordinator, django_capture_on_commit_callbacks):
+def test_a_rebuild_without_edits_changes_no_score(
+    pool, coordinator, django_capture_on_commit_callbacks
+):
     _match_all(*pool)
     before = _scores()
     assert len(before) == 6
@@ -80,8 +101,13 @@ def test_unrelated_offers_leave_existing_scores_in_place(
     before = _scores()
     for i in range(50):
         title, summary = OTHER_TOPICS[i % len(OTHER_TOPICS)]
-        offer = make_offer(rep_jp.organization, title=f"{title} ({i + 1})", summary=summary,
-                           fields=("5.02",), language="vi" if "ệ" in title or "ị" in title else "en")
+        offer = make_offer(
+            rep_jp.organization,
+            title=f"{title} ({i + 1})",
+            summary=summary,
+            fields=("5.02",),
+            language="vi" if "ệ" in title or "ị" in title else "en",
+        )
         services.match_offer(offer_id=offer.id)
     _rebuild(coordinator, django_capture_on_commit_callbacks)
     after = _scores()

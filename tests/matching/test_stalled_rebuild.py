@@ -23,19 +23,26 @@ State = MatchingRun.State
 @pytest.fixture
 def demands(tea_demand, enterprise_tn):
     dust = make_demand(
-        enterprise_tn.organization, title="Xử lý bụi khi bốc xếp quặng tinh",
+        enterprise_tn.organization,
+        title="Xử lý bụi khi bốc xếp quặng tinh",
         problem="Bụi phát tán khi bốc xếp quặng tinh vonfram tại kho bãi ảnh hưởng công nhân.",
         fields=("2.07",),
     )
     return [tea_demand, dust]
 
 
-def make_run(demands, *, state=State.RUNNING, idle=timedelta(minutes=10), done=1, attempt=0,
-             by=None) -> MatchingRun:
+def make_run(
+    demands, *, state=State.RUNNING, idle=timedelta(minutes=10), done=1, attempt=0, by=None
+) -> MatchingRun:
     """A run whose worker last made progress `idle` ago, after its first `done` demands."""
     return MatchingRun.objects.create(
-        state=state, engine_version="test", total=len(demands), processed=done,
-        cursor=demands[done - 1].pk if done else 0, attempt=attempt, started_by=by,
+        state=state,
+        engine_version="test",
+        total=len(demands),
+        processed=done,
+        cursor=demands[done - 1].pk if done else 0,
+        attempt=attempt,
+        started_by=by,
         heartbeat_at=timezone.now() - idle,
     )
 
@@ -85,7 +92,9 @@ def test_a_healthy_run_is_not_shown_stalled(client, coordinator, demands):
 def test_resume_of_a_stalled_run_finishes_it_at_once_from_its_cursor(
     client, coordinator, demands, offers, django_capture_on_commit_callbacks
 ):
-    run = make_run(demands, idle=timedelta(minutes=7))  # the first demand was done, then the worker died
+    run = make_run(
+        demands, idle=timedelta(minutes=7)
+    )  # the first demand was done, then the worker died
     client.force_login(coordinator)
     with django_capture_on_commit_callbacks(execute=True) as queued:
         shown = press(client, "matching:run_resume", run.pk)
@@ -120,8 +129,9 @@ def test_resume_of_a_finished_run_says_there_is_nothing_to_resume(client, coordi
     assert (run.state, run.attempt) == (State.DONE, 0)
 
 
-def test_resume_of_a_stopping_run_takes_back_the_stop(client, coordinator, demands,
-                                                      django_capture_on_commit_callbacks):
+def test_resume_of_a_stopping_run_takes_back_the_stop(
+    client, coordinator, demands, django_capture_on_commit_callbacks
+):
     run = make_run(demands, state=State.STOPPING, idle=timedelta(seconds=5))
     client.force_login(coordinator)
     with django_capture_on_commit_callbacks() as queued:
@@ -222,7 +232,9 @@ def test_a_chunk_overtaken_by_a_resume_does_not_move_the_run(demands, offers, mo
     assert (run.state, run.processed, run.cursor, run.matches_written) == (State.RUNNING, 0, 0, 0)
 
 
-def test_the_reconcile_sweep_resumes_a_stalled_run(demands, offers, django_capture_on_commit_callbacks):
+def test_the_reconcile_sweep_resumes_a_stalled_run(
+    demands, offers, django_capture_on_commit_callbacks
+):
     run = make_run(demands, idle=timedelta(minutes=7))
     stopping = make_run(demands, state=State.STOPPING, idle=timedelta(minutes=7))
     with django_capture_on_commit_callbacks(execute=True):
@@ -234,7 +246,9 @@ def test_the_reconcile_sweep_resumes_a_stalled_run(demands, offers, django_captu
     assert stopping.state == State.STOPPED  # its stop was asked for: it is not restarted
 
 
-def test_the_reconcile_sweep_leaves_a_progressing_run_alone(demands, django_capture_on_commit_callbacks):
+def test_the_reconcile_sweep_leaves_a_progressing_run_alone(
+    demands, django_capture_on_commit_callbacks
+):
     run = make_run(demands, idle=timedelta(seconds=5))
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.reconcile()["rebuilds"] == 0
@@ -242,14 +256,22 @@ def test_the_reconcile_sweep_leaves_a_progressing_run_alone(demands, django_capt
     assert (run.state, run.attempt, run.processed) == (State.RUNNING, 0, 1)
 
 
-OTHERS = ["pending_enterprise_tn", "enterprise_tn", "enterprise_bn", "staff_tn", "staff_bn",
-          "rep_jp", "rep_de"]
+OTHERS = [
+    "pending_enterprise_tn",
+    "enterprise_tn",
+    "enterprise_bn",
+    "staff_tn",
+    "staff_bn",
+    "rep_jp",
+    "rep_de",
+]
 
 
 @pytest.mark.parametrize("who", OTHERS)
 @pytest.mark.parametrize("button", ["matching:run_resume", "matching:run_stop"])
-def test_nobody_else_can_resume_or_stop_a_stalled_run(client, cast, who, button, demands,
-                                                     django_capture_on_commit_callbacks):
+def test_nobody_else_can_resume_or_stop_a_stalled_run(
+    client, cast, who, button, demands, django_capture_on_commit_callbacks
+):
     run = make_run(demands, idle=timedelta(minutes=7))
     client.force_login(cast(who))
     with django_capture_on_commit_callbacks() as queued:
@@ -267,8 +289,9 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client, demands):
     assert run.attempt == 0
 
 
-def test_an_administrator_may_resume_a_stalled_run(client, superuser, demands,
-                                                    django_capture_on_commit_callbacks):
+def test_an_administrator_may_resume_a_stalled_run(
+    client, superuser, demands, django_capture_on_commit_callbacks
+):
     run = make_run(demands, idle=timedelta(minutes=7))
     client.force_login(superuser)
     with django_capture_on_commit_callbacks():

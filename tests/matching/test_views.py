@@ -45,8 +45,17 @@ def test_coordinator_starts_a_rebuild_and_sees_its_progress(
 
 def test_coordinator_saves_a_new_weights_version(client, coordinator):
     client.force_login(coordinator)
-    data = {"lexical": 0.2, "structured": 0.5, "field": 3, "trl": 1, "cooperation": 1, "country": 1,
-            "budget": 1, "expired_factor": 0.3, "note": "more weight on exact terms"}
+    data = {
+        "lexical": 0.2,
+        "structured": 0.5,
+        "field": 3,
+        "trl": 1,
+        "cooperation": 1,
+        "country": 1,
+        "budget": 1,
+        "expired_factor": 0.3,
+        "note": "more weight on exact terms",
+    }
     response = client.post(reverse("matching:settings"), data)
     assert response.status_code == 302
     row = EngineSettings.objects.get()
@@ -55,7 +64,9 @@ def test_coordinator_saves_a_new_weights_version(client, coordinator):
 
 def test_weights_form_keeps_input_and_explains_errors(client, coordinator):
     client.force_login(coordinator)
-    response = client.post(reverse("matching:settings"), {"lexical": "abc", "structured": 3, "note": ""})
+    response = client.post(
+        reverse("matching:settings"), {"lexical": "abc", "structured": 3, "note": ""}
+    )
     assert response.status_code == 200
     assert 'value="abc"' in response.content.decode()
     assert not EngineSettings.objects.exists()
@@ -68,26 +79,48 @@ def test_evaluate_command_prints_one_json_line(tmp_path, capsys):
 
     (tmp_path / "offers.jsonl").write_text(
         '{"id": "o1", "title": "Green tea dryer", "description": "Drying tea leaves", "language": "en"}\n'
-        '{"id": "o2", "title": "PCB robot", "description": "Soldering circuit boards", "language": "en"}\n')
+        '{"id": "o2", "title": "PCB robot", "description": "Soldering circuit boards", "language": "en"}\n'
+    )
     (tmp_path / "demands.jsonl").write_text(
-        '{"id": "d1", "title": "Máy sấy chè", "description": "Cần máy sấy chè xanh (tea dryer)", "language": "vi"}\n')
+        '{"id": "d1", "title": "Máy sấy chè", "description": "Cần máy sấy chè xanh (tea dryer)", "language": "vi"}\n'
+    )
     (tmp_path / "qrels.tsv").write_text("d1\to1\t3\n")
     call_command("evaluate_matching", str(tmp_path), "--engine", "lexical")
     result = json.loads(capsys.readouterr().out)
-    assert {k: result[k] for k in ("engine", "demands", "offers", "ndcg@10", "recall@20", "mrr")} == {
-        "engine": "lexical", "demands": 1, "offers": 2, "ndcg@10": 1.0, "recall@20": 1.0, "mrr": 1.0}
-    assert set(result) == {"engine", "demands", "offers", "ndcg@10", "recall@20", "mrr",
-                           "cross_lingual_recall@20", "recall@20_by_language_pair", "score_bands",
-                           "seconds"}
+    assert {
+        k: result[k] for k in ("engine", "demands", "offers", "ndcg@10", "recall@20", "mrr")
+    } == {
+        "engine": "lexical",
+        "demands": 1,
+        "offers": 2,
+        "ndcg@10": 1.0,
+        "recall@20": 1.0,
+        "mrr": 1.0,
+    }
+    assert set(result) == {
+        "engine",
+        "demands",
+        "offers",
+        "ndcg@10",
+        "recall@20",
+        "mrr",
+        "cross_lingual_recall@20",
+        "recall@20_by_language_pair",
+        "score_bands",
+        "seconds",
+    }
 
 
-def test_a_representative_cannot_read_a_review_row_through_a_failed_reject(client, rep_jp, tea_demand, offers):
+def test_a_representative_cannot_read_a_review_row_through_a_failed_reject(
+    client, rep_jp, tea_demand, offers
+):
     tea_demand.visibility = "confidential"
     tea_demand.save()
     match = Match.objects.create(demand=tea_demand, offer=offers[0], score=0.8, engine_version="t")
     client.force_login(rep_jp)
-    response = client.post(reverse("matching:act", args=[match.pk, "reject"]), {"reason": ""},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        reverse("matching:act", args=[match.pk, "reject"]), {"reason": ""}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 404
     assert tea_demand.organization.name not in response.content.decode()
 

@@ -18,8 +18,11 @@ from .workers import Worker, wait_for
 
 # Under pytest-xdist these tests may run in two processes at once (xdist_group is not honoured
 # for a module's pytestmark: pytest-xdist#1295); each process has its own Redis database.
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker,
-              pytest.mark.xdist_group("celery-worker")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.worker,
+    pytest.mark.xdist_group("celery-worker"),
+]
 
 
 @pytest.fixture
@@ -48,23 +51,41 @@ def test_worker_matches_a_published_demand(worker, enterprise_tn, rep_jp):
     assert list(Match.objects.order_by("id").values_list("id", "offer_id", "score")) == before
 
 
-def test_task_killed_with_its_worker_is_delivered_again_and_completes(worker, enterprise_tn, rep_jp):
+def test_task_killed_with_its_worker_is_delivered_again_and_completes(
+    worker, enterprise_tn, rep_jp
+):
     # Enough offers that embedding them takes seconds: time to kill the worker mid-task.
-    topics = ["tea drying", "PCB soldering", "tungsten refining", "herbal extraction", "robot arms",
-              "water treatment", "rice milling", "solar inverters"]
+    topics = [
+        "tea drying",
+        "PCB soldering",
+        "tungsten refining",
+        "herbal extraction",
+        "robot arms",
+        "water treatment",
+        "rice milling",
+        "solar inverters",
+    ]
     for i in range(120):
         topic = topics[i % len(topics)]
-        make_offer(rep_jp.organization, title=f"{topic.title()} system {i}",
-                   summary=(f"A proven {topic} technology, model {i}, with automatic control, "
-                            "energy saving, remote monitoring, training of operators and a "
-                            "maintenance contract; installed in factories in Japan and Korea. ") * 2)
+        make_offer(
+            rep_jp.organization,
+            title=f"{topic.title()} system {i}",
+            summary=(
+                f"A proven {topic} technology, model {i}, with automatic control, "
+                "energy saving, remote monitoring, training of operators and a "
+                "maintenance contract; installed in factories in Japan and Korea. "
+            )
+            * 2,
+        )
     demand = make_demand(enterprise_tn.organization, **TEA_DEMAND)
     match_demand.delay(demand.id)
     wait_for(lambda: "matching.match_demand" in worker.output(), 60, "the task to start")
     time.sleep(1.5)
     assert not Match.objects.exists(), "the task finished before it could be interrupted"
     os.kill(worker.child_pid(), signal.SIGKILL)
-    wait_for(lambda: Match.objects.filter(demand=demand).count() == 20, 240, "the re-delivered task")
+    wait_for(
+        lambda: Match.objects.filter(demand=demand).count() == 20, 240, "the re-delivered task"
+    )
     log = worker.output()
     assert "WorkerLostError" in log or "SIGKILL" in log
     assert log.count("Task matching.match_demand") >= 2  # received again after the kill

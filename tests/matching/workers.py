@@ -28,8 +28,14 @@ class Worker:
     """One worker (main process + one prefork child). With `own_group` it leads a process
     group of its own, so a test can kill -9 the whole worker without hitting pytest."""
 
-    def __init__(self, log_path: Path, *, settings_module: str = "portal.settings_test",
-                 env: dict | None = None, own_group: bool = False):
+    def __init__(
+        self,
+        log_path: Path,
+        *,
+        settings_module: str = "portal.settings_test",
+        env: dict | None = None,
+        own_group: bool = False,
+    ):
         db = connection.settings_dict
         self.log_path = log_path
         env = {
@@ -42,10 +48,25 @@ class Worker:
         }
         self.log = open(log_path, "w")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=prefork",
-             "--concurrency=1", "--loglevel=INFO", "--without-heartbeat", "--without-gossip",
-             "--without-mingle"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=own_group,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=1",
+                "--loglevel=INFO",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=own_group,
         )
         wait_for(lambda: "ready." in self.output(), 60, "the worker to start")
 
@@ -53,7 +74,9 @@ class Worker:
         return self.log_path.read_text()
 
     def child_pid(self) -> int:
-        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True)
+        children = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True
+        )
         return int(children.stdout.split()[0])
 
     def signal_group(self, signum: int) -> None:

@@ -6,11 +6,14 @@ from notifications.models import EmailPreference, Notification
 from notifications.services import notify
 
 
-def test_notify_emails_after_commit_and_honours_preferences(enterprise_tn, staff_tn,
-                                                           django_capture_on_commit_callbacks):
+def test_notify_emails_after_commit_and_honours_preferences(
+    enterprise_tn, staff_tn, django_capture_on_commit_callbacks
+):
     EmailPreference.objects.create(user=staff_tn, muted_kinds=["answer"])
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        notify(users=[enterprise_tn, staff_tn, enterprise_tn], kind="answer", title="Hello", url="/x/")
+        notify(
+            users=[enterprise_tn, staff_tn, enterprise_tn], kind="answer", title="Hello", url="/x/"
+        )
         assert mail.outbox == []  # nothing leaves before the commit
     assert len(callbacks) == 2
     assert [m.to for m in mail.outbox] == [[enterprise_tn.email]]
@@ -31,7 +34,9 @@ def test_list_marks_read_and_top_bar_counts(client, enterprise_tn, enterprise_bn
 
 def test_preferences_page_saves_muted_kinds(client, rep_jp):
     client.force_login(rep_jp)
-    response = client.post(reverse("notifications:preferences"), {"wanted": ["introduction", "answer"]})
+    response = client.post(
+        reverse("notifications:preferences"), {"wanted": ["introduction", "answer"]}
+    )
     assert response.status_code == 302
     preference = EmailPreference.objects.get(user=rep_jp)
     assert "meeting" in preference.muted_kinds and "introduction" not in preference.muted_kinds

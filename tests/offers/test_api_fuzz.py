@@ -39,12 +39,17 @@ def user(request, db):
     Kind = Organization.Kind
     if request.param == "representative":
         organization = OrganizationFactory(
-            kind=Kind.REPRESENTATION, name="Fuzz representation", province=None, country="JP",
+            kind=Kind.REPRESENTATION,
+            name="Fuzz representation",
+            province=None,
+            country="JP",
             tax_code="",
         )
     else:
         organization = OrganizationFactory(
-            kind=Kind.PROVINCIAL_DEPARTMENT, name="Fuzz staff", province=province("thai-nguyen"),
+            kind=Kind.PROVINCIAL_DEPARTMENT,
+            name="Fuzz staff",
+            province=province("thai-nguyen"),
             tax_code="",
         )
     return UserFactory(organization=organization)
@@ -71,19 +76,28 @@ def rows(user, enterprise_tn, rep_de):
 
     owner = user if user.role == Role.REPRESENTATIVE else rep_de
     offer = OfferFactory(representation=owner.organization, created_by=owner)
-    OfferFactory(representation=owner.organization, created_by=owner, status="draft",
-                 published_at=None)
+    OfferFactory(
+        representation=owner.organization, created_by=owner, status="draft", published_at=None
+    )
     demands = []
     for visibility in (Visibility.PUBLIC, Visibility.ANONYMISED):
         demand = Demand.objects.create(
-            organization=enterprise_tn.organization, province=enterprise_tn.organization.province,
-            title=f"A {visibility} need for tea drying", status="published", visibility=visibility,
+            organization=enterprise_tn.organization,
+            province=enterprise_tn.organization.province,
+            title=f"A {visibility} need for tea drying",
+            status="published",
+            visibility=visibility,
             published_at=timezone.now(),
         )
         demand.fields.set(["2.03"])
         demands.append(demand)
-    Match.objects.create(demand=demands[0], offer=offer, score=0.8, engine_version="fuzz",
-                         status=Match.Status.INTRODUCED)
+    Match.objects.create(
+        demand=demands[0],
+        offer=offer,
+        score=0.8,
+        engine_version="fuzz",
+        status=Match.Status.INTRODUCED,
+    )
     return {"offers": offer.pk, "demands": demands[1].pk}
 
 
@@ -129,8 +143,12 @@ def test_api_answers_as_documented(user, rows, keep_connection, unthrottled, mod
 
         @given(case=strategy(operation, mode, rows))
         @settings(
-            max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-            suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate],
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+            phases=[Phase.explicit, Phase.generate],
         )
         def run(case):
             case.call_and_validate(headers=headers, checks=CHECKS)

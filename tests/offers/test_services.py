@@ -262,7 +262,9 @@ def test_needs_without_answers_lists_published_demands_in_the_offers_fields(
     assert enterprise_bn.organization.name in body  # public: named
 
 
-def test_a_saved_draft_is_embedded_before_it_is_published(rep_jp, django_capture_on_commit_callbacks):
+def test_a_saved_draft_is_embedded_before_it_is_published(
+    rep_jp, django_capture_on_commit_callbacks
+):
     from matching import corpus
     from matching.engine.embedder import text_hash
     from matching.models import Embedding

@@ -42,17 +42,25 @@ def test_api_refuses_an_11_mb_description_with_the_fields_message(api, rep_jp):
 
 
 def test_api_accepts_a_description_at_the_limit(api, rep_jp):
-    response = api(rep_jp).post("/api/offers/", {**NEW_OFFER, "description": "x" * LIMIT}, format="json")
+    response = api(rep_jp).post(
+        "/api/offers/", {**NEW_OFFER, "description": "x" * LIMIT}, format="json"
+    )
     assert response.status_code == 201
     assert len(Offer.objects.get().description) == LIMIT
 
 
 def test_form_shows_the_message_and_keeps_what_was_typed(client, rep_jp):
     client.force_login(rep_jp)
-    response = client.post(reverse("offers:create"), {
-        "provider_name": "Yamada Robotics", "provider_type": "company", "provider_country": "JP",
-        "title": "Robot đánh bóng khuôn", "description": "x" * (LIMIT + 1),
-    })
+    response = client.post(
+        reverse("offers:create"),
+        {
+            "provider_name": "Yamada Robotics",
+            "provider_type": "company",
+            "provider_country": "JP",
+            "title": "Robot đánh bóng khuôn",
+            "description": "x" * (LIMIT + 1),
+        },
+    )
     html = response.content.decode()
     assert escape(form_message(LIMIT, LIMIT + 1)) in html
     assert 'value="Robot đánh bóng khuôn"' in html and "x" * (LIMIT + 1) in html

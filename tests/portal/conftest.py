@@ -27,7 +27,7 @@ from ..matching.conftest import make_demand, make_offer
 
 YEAR = 2025
 AGREEMENT_VALUE = 2_000_000_000
-FORMULA_TITLE = "=HYPERLINK(\"http://evil.example\")"
+FORMULA_TITLE = '=HYPERLINK("http://evil.example")'
 
 
 def at(month: int, day: int) -> datetime.datetime:
@@ -41,24 +41,43 @@ def publish(demand, when):
 
 
 def connect(demand, offer, score, status, *, introduced_after=None):
-    introduced_at = demand.published_at + datetime.timedelta(days=introduced_after) \
-        if introduced_after is not None else None
-    return Match.objects.create(demand=demand, offer=offer, score=score, status=status,
-                                engine_version="test", introduced_at=introduced_at)
+    introduced_at = (
+        demand.published_at + datetime.timedelta(days=introduced_after)
+        if introduced_after is not None
+        else None
+    )
+    return Match.objects.create(
+        demand=demand,
+        offer=offer,
+        score=score,
+        status=status,
+        engine_version="test",
+        introduced_at=introduced_at,
+    )
 
 
 @pytest.fixture
 def world(enterprise_tn, enterprise_bn, rep_jp, rep_de, thai_nguyen, bac_ninh):
     tn, bn = enterprise_tn.organization, enterprise_bn.organization
     campaign_tn = SurveyCampaign.objects.create(
-        province=thai_nguyen, name="Khảo sát 2025", year=YEAR, opens_on=datetime.date(YEAR, 1, 1),
-        closes_on=datetime.date(YEAR, 3, 31))
+        province=thai_nguyen,
+        name="Khảo sát 2025",
+        year=YEAR,
+        opens_on=datetime.date(YEAR, 1, 1),
+        closes_on=datetime.date(YEAR, 3, 31),
+    )
     campaign_bn = SurveyCampaign.objects.create(
-        province=bac_ninh, name="Khảo sát Bắc Ninh", year=YEAR,
-        opens_on=datetime.date(YEAR, 1, 1), closes_on=datetime.date(YEAR, 3, 31))
+        province=bac_ninh,
+        name="Khảo sát Bắc Ninh",
+        year=YEAR,
+        opens_on=datetime.date(YEAR, 1, 1),
+        closes_on=datetime.date(YEAR, 3, 31),
+    )
     other_tn = OrganizationFactory(name="Cơ khí Sông Công", province=thai_nguyen)
     CampaignInvitation.objects.create(campaign=campaign_tn, organization=tn, email="a@tn.example")
-    CampaignInvitation.objects.create(campaign=campaign_tn, organization=other_tn, email="b@tn.example")
+    CampaignInvitation.objects.create(
+        campaign=campaign_tn, organization=other_tn, email="b@tn.example"
+    )
     CampaignInvitation.objects.create(campaign=campaign_tn, email="c@tn.example")
     CampaignInvitation.objects.create(campaign=campaign_bn, organization=bn, email="d@bn.example")
 
@@ -73,11 +92,14 @@ def world(enterprise_tn, enterprise_bn, rep_jp, rep_de, thai_nguyen, bac_ninh):
     for demand in d[:4]:
         publish(demand, at(3, 1))
     publish(d[4], at(1, 1))
-    make_demand(tn, title="Đang chờ duyệt", problem="x", fields=("2.02",),
-                status=Demand.Status.SUBMITTED)
+    make_demand(
+        tn, title="Đang chờ duyệt", problem="x", fields=("2.02",), status=Demand.Status.SUBMITTED
+    )
     make_demand(tn, title="Bản nháp", problem="x", fields=("2.02",), status=Demand.Status.DRAFT)
-    b = [make_demand(bn, title="Khuôn mẫu", problem="khuôn", fields=("2.03",)),
-         make_demand(bn, title="Đúc", problem="đúc", fields=("2.03",))]
+    b = [
+        make_demand(bn, title="Khuôn mẫu", problem="khuôn", fields=("2.03",)),
+        make_demand(bn, title="Đúc", problem="đúc", fields=("2.03",)),
+    ]
     Demand.objects.filter(pk=b[0].pk).update(campaign=campaign_bn)
     for demand in b:
         publish(demand, at(2, 1))
@@ -99,10 +121,17 @@ def world(enterprise_tn, enterprise_bn, rep_jp, rep_de, thai_nguyen, bac_ninh):
     m_bn = connect(b[0], o3, 0.7, S.INTRODUCED, introduced_after=59)
     Meeting.objects.create(match=m_agreement, starts_at=at(5, 1))
     Meeting.objects.create(match=m_meeting, starts_at=at(5, 2))
-    Agreement.objects.create(match=m_agreement, kind=Agreement.Kind.LICENSE,
-                             value_vnd=AGREEMENT_VALUE, signed_on=datetime.date(YEAR, 6, 1))
+    Agreement.objects.create(
+        match=m_agreement,
+        kind=Agreement.Kind.LICENSE,
+        value_vnd=AGREEMENT_VALUE,
+        signed_on=datetime.date(YEAR, 6, 1),
+    )
     return SimpleNamespace(
-        tn_demands=d, bn_demands=b, offers=(o1, o2, o3),
-        tn_introduced={m_agreement.pk, m_meeting.pk, m_consented.pk}, bn_introduced={m_bn.pk},
+        tn_demands=d,
+        bn_demands=b,
+        offers=(o1, o2, o3),
+        tn_introduced={m_agreement.pk, m_meeting.pk, m_consented.pk},
+        bn_introduced={m_bn.pk},
         now=timezone.now(),
     )

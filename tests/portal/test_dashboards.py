@@ -14,10 +14,22 @@ from .conftest import AGREEMENT_VALUE, connect, publish
 
 pytestmark = pytest.mark.django_db
 
-TN_FUNNEL = {"published": 5, "matched": 4, "introduced": 3, "consented": 3, "meeting": 2,
-             "agreement": 1}
-ALL_FUNNEL = {"published": 7, "matched": 5, "introduced": 4, "consented": 3, "meeting": 2,
-              "agreement": 1}
+TN_FUNNEL = {
+    "published": 5,
+    "matched": 4,
+    "introduced": 3,
+    "consented": 3,
+    "meeting": 2,
+    "agreement": 1,
+}
+ALL_FUNNEL = {
+    "published": 7,
+    "matched": 5,
+    "introduced": 4,
+    "consented": 3,
+    "meeting": 2,
+    "agreement": 1,
+}
 
 
 def test_staff_figures_cover_their_province_only(world, staff_tn):
@@ -28,8 +40,11 @@ def test_staff_figures_cover_their_province_only(world, staff_tn):
     assert context["median_days_to_introduction"] == 20.0
     assert [d.pk for d in context["unanswered"]] == [world.tn_demands[4].pk]
     assert context["unanswered_total"] == 1
-    assert [(r["code"], r["n"]) for r in context["by_field"]] == [("2.02", 3), ("4.01", 3),
-                                                                 ("2.05", 1)]
+    assert [(r["code"], r["n"]) for r in context["by_field"]] == [
+        ("2.02", 3),
+        ("4.01", 3),
+        ("2.05", 1),
+    ]
     by_status = {r["status"]: r["n"] for r in context["by_status"]}
     assert by_status["published"] == 5 and by_status["submitted"] == 1
     assert "draft" not in by_status
@@ -39,8 +54,14 @@ def test_staff_figures_cover_their_province_only(world, staff_tn):
 
 def test_staff_of_another_province_sees_theirs(world, staff_bn):
     context = dashboards.staff_context(staff_bn)
-    assert context["funnel"] == {"published": 2, "matched": 1, "introduced": 1, "consented": 0,
-                                 "meeting": 0, "agreement": 0}
+    assert context["funnel"] == {
+        "published": 2,
+        "matched": 1,
+        "introduced": 1,
+        "consented": 0,
+        "meeting": 0,
+        "agreement": 0,
+    }
     assert context["coverage"]["percent"] == 50.0
     assert context["matches_awaiting_review"] == 0
     assert context["median_days_to_introduction"] == 59.0
@@ -64,11 +85,15 @@ def test_coordinator_figures_span_every_province(world, coordinator):
     assert (tn["coverage"], tn["agreement_value"]) == (80.0, AGREEMENT_VALUE)
     assert (bn["published"], bn["introduced"], bn["agreement"], bn["coverage"]) == (2, 1, 0, 50.0)
     reps = {row["name"]: row for row in context["representations"]}
-    assert {k: reps["Đại diện tại Nhật Bản"][k] for k in ("offers", "introductions", "agreements",
-                                                          "agreement_value")} \
-        == {"offers": 2, "introductions": 2, "agreements": 1, "agreement_value": AGREEMENT_VALUE}
-    assert {k: reps["Đại diện tại Đức"][k] for k in ("offers", "introductions", "agreements")} \
-        == {"offers": 1, "introductions": 2, "agreements": 0}
+    assert {
+        k: reps["Đại diện tại Nhật Bản"][k]
+        for k in ("offers", "introductions", "agreements", "agreement_value")
+    } == {"offers": 2, "introductions": 2, "agreements": 1, "agreement_value": AGREEMENT_VALUE}
+    assert {k: reps["Đại diện tại Đức"][k] for k in ("offers", "introductions", "agreements")} == {
+        "offers": 1,
+        "introductions": 2,
+        "agreements": 0,
+    }
 
 
 def test_funnel_counts_a_stage_reached_before_the_match_was_dropped(world, staff_bn):
@@ -84,8 +109,9 @@ def test_funnel_counts_a_stage_reached_before_the_match_was_dropped(world, staff
 def test_enterprise_sees_the_offers_introduced_to_it(world, enterprise_tn, enterprise_bn):
     context = dashboards.enterprise_context(enterprise_tn)
     assert {m.pk for m in context["introductions"]} == world.tn_introduced
-    assert {m.pk for m in dashboards.enterprise_context(enterprise_bn)["introductions"]} \
-        == world.bn_introduced
+    assert {
+        m.pk for m in dashboards.enterprise_context(enterprise_bn)["introductions"]
+    } == world.bn_introduced
 
 
 def test_representative_sees_the_introductions_of_its_offers(world, rep_jp, rep_de):
@@ -111,8 +137,9 @@ def test_dashboard_page_shows_charts_with_tables_and_report_links(client, cast, 
     assert world.tn_demands[4].get_absolute_url() in html  # unanswered for 90 days
 
 
-def test_enterprise_and_representative_pages_list_introductions(client, world, enterprise_tn,
-                                                                rep_de):
+def test_enterprise_and_representative_pages_list_introductions(
+    client, world, enterprise_tn, rep_de
+):
     client.force_login(enterprise_tn)
     html = client.get(reverse("portal:dashboard_enterprise")).content.decode()
     assert html.count("data-match=") == 3
@@ -127,21 +154,34 @@ def grow(world, enterprise_tn, enterprise_bn, rep_jp):
     offer = make_offer(rep_jp.organization, title="More", summary="more", fields=("2.05",))
     for org in (enterprise_tn.organization, enterprise_bn.organization):
         for i in range(3):
-            demand = publish(make_demand(org, title=f"Thêm {i}", problem="x",
-                                         fields=("2.05", "1.01")), world.now)
+            demand = publish(
+                make_demand(org, title=f"Thêm {i}", problem="x", fields=("2.05", "1.01")), world.now
+            )
             connect(demand, offer, 0.6, Match.Status.INTRODUCED, introduced_after=3)
             connect(demand, world.offers[0], 0.5, Match.Status.PROPOSED)
     Demand.objects.filter(title="Thêm 0").update(status=Demand.Status.IN_CONNECTION)
 
 
-PAGES = [("staff_tn", "staff"), ("coordinator", "coordinator"),
-         ("enterprise_tn", "enterprise"), ("rep_jp", "representative")]
+PAGES = [
+    ("staff_tn", "staff"),
+    ("coordinator", "coordinator"),
+    ("enterprise_tn", "enterprise"),
+    ("rep_jp", "representative"),
+]
 
 
 @pytest.mark.parametrize(("who", "page"), PAGES)
-def test_dashboard_queries_do_not_grow_with_rows(client, cast, world, enterprise_tn,
-                                                 enterprise_bn, rep_jp, who, page,
-                                                 django_assert_max_num_queries):
+def test_dashboard_queries_do_not_grow_with_rows(
+    client,
+    cast,
+    world,
+    enterprise_tn,
+    enterprise_bn,
+    rep_jp,
+    who,
+    page,
+    django_assert_max_num_queries,
+):
     client.force_login(cast(who))
     url = reverse(f"portal:dashboard_{page}")
     grow(world, enterprise_tn, enterprise_bn, rep_jp)  # every list on the page has rows
@@ -169,14 +209,16 @@ def weak_and_strong(world, enterprise_tn):
     return weak, kept
 
 
-def test_a_weak_top_pair_is_no_answer_and_a_shortlisted_one_is(world, enterprise_tn, staff_tn,
-                                                              coordinator):
+def test_a_weak_top_pair_is_no_answer_and_a_shortlisted_one_is(
+    world, enterprise_tn, staff_tn, coordinator
+):
     weak_and_strong(world, enterprise_tn)
     context = dashboards.staff_context(staff_tn)
     assert context["coverage"] == {"published": 7, "answered": 5, "percent": 71.4}
     assert context["funnel"]["matched"] == 5
-    tn = next(r for r in dashboards.coordinator_context(coordinator)["provinces"]
-              if r["published"] == 7)
+    tn = next(
+        r for r in dashboards.coordinator_context(coordinator)["provinces"] if r["published"] == 7
+    )
     assert (tn["answered"], tn["coverage"]) == (5, 71.4)
 
 
@@ -187,15 +229,20 @@ def test_a_rejected_pair_answers_nothing_whatever_its_score(world, staff_tn):
     assert world.tn_demands[4].pk in [d.pk for d in context["unanswered"]]
 
 
-def test_the_yearly_report_counts_answering_offers_by_the_same_rule(world, enterprise_tn,
-                                                                   thai_nguyen):
+def test_the_yearly_report_counts_answering_offers_by_the_same_rule(
+    world, enterprise_tn, thai_nguyen
+):
     from portal import figures
     from portal.models import Province
 
     weak, kept = weak_and_strong(world, enterprise_tn)
     Match.objects.filter(demand=kept).update(demand=weak)  # both pairs on one demand
-    rows = figures.yearly_by_province(Province.objects.filter(pk=thai_nguyen.pk),
-                                      Demand.objects.all(), Match.objects.all(), world.now.year)
+    rows = figures.yearly_by_province(
+        Province.objects.filter(pk=thai_nguyen.pk),
+        Demand.objects.all(),
+        Match.objects.all(),
+        world.now.year,
+    )
     assert rows[0]["offers"] == 1  # the shortlisted offer; the weak pair is no answer
 
 
@@ -206,18 +253,25 @@ def test_coverage_without_open_demands_reads_a_dash(client, world, coordinator):
     from ..factories import OrganizationFactory, UserFactory
 
     empty = Province.objects.exclude(pk__in=Demand.objects.values("province_id")).first()
-    staff = UserFactory(organization=OrganizationFactory(
-        kind=Organization.Kind.PROVINCIAL_DEPARTMENT, name="Sở KH&CN khác", province=empty,
-        tax_code=""))
-    assert dashboards.staff_context(staff)["coverage"] == {"published": 0, "answered": 0,
-                                                           "percent": None}
+    staff = UserFactory(
+        organization=OrganizationFactory(
+            kind=Organization.Kind.PROVINCIAL_DEPARTMENT,
+            name="Sở KH&CN khác",
+            province=empty,
+            tax_code="",
+        )
+    )
+    assert dashboards.staff_context(staff)["coverage"] == {
+        "published": 0,
+        "answered": 0,
+        "percent": None,
+    }
     client.force_login(staff)
     html = client.get(reverse("portal:dashboard_staff")).content.decode()
     card = html.split('id="stat-coverage"')[1].split("</section>")[0]
     assert "—" in card and "%" not in card
     # a province whose demands are all closed: its coordinator row reads a dash too
-    Demand.objects.filter(province=world.bn_demands[0].province).update(
-        status=Demand.Status.CLOSED)
+    Demand.objects.filter(province=world.bn_demands[0].province).update(status=Demand.Status.CLOSED)
     client.force_login(coordinator)
     html = client.get(reverse("portal:dashboard_coordinator")).content.decode()
     row = html.split(f'data-province="{world.bn_demands[0].province_id}"')[1].split("</tr>")[0]

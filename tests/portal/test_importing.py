@@ -30,7 +30,9 @@ def english():
         yield
 
 
-def crafted_xlsx(header: list[str], rows: list[list[str]], *, dimension: str, extra_xml: str = "") -> bytes:
+def crafted_xlsx(
+    header: list[str], rows: list[list[str]], *, dimension: str, extra_xml: str = ""
+) -> bytes:
     """A real workbook whose sheet XML is then edited as an attacker would: its <dimension>
     replaced and `extra_xml` rows appended."""
     workbook = Workbook()
@@ -41,7 +43,10 @@ def crafted_xlsx(header: list[str], rows: list[list[str]], *, dimension: str, ex
     buffer = io.BytesIO()
     workbook.save(buffer)
     out = io.BytesIO()
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(buffer) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
@@ -100,7 +105,9 @@ def test_demand_xlsx_with_a_row_far_below_is_refused_without_reading_the_gap(sta
     content = crafted_xlsx(
         header, [example], dimension="A1:XFD200000", extra_xml=many_rows_xml(200_000, 200_000)
     )
-    preview = demand_importing.preview(by=staff_tn, content=content, filename="k.xlsx", campaign=None)
+    preview = demand_importing.preview(
+        by=staff_tn, content=content, filename="k.xlsx", campaign=None
+    )
     assert preview.file_errors == [cap_message()]
     assert lines_read["rows"] <= importing.MAX_ROWS + 2
 
@@ -109,7 +116,9 @@ def test_demand_xlsx_with_a_row_far_below_is_refused_without_reading_the_gap(sta
 def test_a_lying_dimension_over_a_small_sheet_reads_the_rows_it_has(staff_tn, lines_read):
     header = [c.header for c in demand_importing.COLUMNS]
     content = crafted_xlsx(header, [demand_importing.EXAMPLE_ROW], dimension="A1:XFD200000")
-    preview = demand_importing.preview(by=staff_tn, content=content, filename="k.xlsx", campaign=None)
+    preview = demand_importing.preview(
+        by=staff_tn, content=content, filename="k.xlsx", campaign=None
+    )
     assert not preview.file_errors and [r.line for r in preview.rows] == [2]
     assert lines_read["rows"] == 2
 
@@ -123,19 +132,25 @@ def csv_file(*lines: str) -> bytes:
 
 def test_the_cap_counts_lines_under_the_header_and_numbers_them_as_the_file_does(english):
     rows = read_rows(csv_file("ma;ten", "1;a", "", "2;b", "3;c"), "x.csv", COLUMNS, max_rows=4)
-    assert rows == [(2, {"code": "1", "name": "a"}), (4, {"code": "2", "name": "b"}),
-                    (5, {"code": "3", "name": "c"})]
+    assert rows == [
+        (2, {"code": "1", "name": "a"}),
+        (4, {"code": "2", "name": "b"}),
+        (5, {"code": "3", "name": "c"}),
+    ]
     with pytest.raises(FileRefused, match="At most 4 rows per file"):
         read_rows(csv_file("ma;ten", "1;a", "", "2;b", "3;c", "4;d"), "x.csv", COLUMNS, max_rows=4)
 
 
-@pytest.mark.parametrize(("content", "name", "message"), [
-    (b"not a zip", "a.xlsx", "could not be read"),
-    ("Mã;Tên\n".encode("latin-1"), "a.csv", "could not be read"),  # not UTF-8
-    (b"\n\n", "a.csv", "The file is empty"),
-    ("Tên\nabc\n".encode(), "a.csv", "Missing columns: Mã"),
-    ("Mã;Tên\n".encode(), "a.csv", "no rows under the header"),
-])
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"not a zip", "a.xlsx", "could not be read"),
+        ("Mã;Tên\n".encode("latin-1"), "a.csv", "could not be read"),  # not UTF-8
+        (b"\n\n", "a.csv", "The file is empty"),
+        ("Tên\nabc\n".encode(), "a.csv", "Missing columns: Mã"),
+        ("Mã;Tên\n".encode(), "a.csv", "no rows under the header"),
+    ],
+)
 def test_files_refused_as_a_whole_say_why(english, content, name, message):
     with pytest.raises(FileRefused, match=message):
         read_rows(content, name, COLUMNS)
@@ -150,8 +165,9 @@ def test_a_zip_that_inflates_past_the_bound_is_refused(english, monkeypatch):
 
 @pytest.mark.django_db
 def test_a_pending_file_opens_for_its_owner_only_and_until_it_expires(staff_tn, staff_bn):
-    token = importing.pending_save(kind="demands", user=staff_tn, filename="k.csv", content=b"x",
-                                   context={"campaign": 7})
+    token = importing.pending_save(
+        kind="demands", user=staff_tn, filename="k.csv", content=b"x", context={"campaign": 7}
+    )
     with pytest.raises(Http404):
         importing.pending_open(token, kind="demands", user=staff_bn)
     with pytest.raises(importing.PendingGone):

@@ -83,16 +83,38 @@ class OwnRedis:
 
     def start(self) -> None:
         subprocess.run(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--daemonize", "yes", "--pidfile", str(self.pidfile),
-             "--dir", str(self.directory), "--logfile", str(self.directory / "redis.log")],
-            check=True, timeout=10,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                str(self.pidfile),
+                "--dir",
+                str(self.directory),
+                "--logfile",
+                str(self.directory / "redis.log"),
+            ],
+            check=True,
+            timeout=10,
         )
         wait_for(self.up, 10, "redis-server to start")
 
     def stop(self) -> None:
-        pid = int(wait_for(lambda: self.pidfile.exists() and self.pidfile.read_text().strip(), 5,
-                           "redis-server's pid file"))
+        pid = int(
+            wait_for(
+                lambda: self.pidfile.exists() and self.pidfile.read_text().strip(),
+                5,
+                "redis-server's pid file",
+            )
+        )
         os.kill(pid, signal.SIGTERM)
         wait_for(lambda: not self.up(), 10, "redis-server to stop")
 
@@ -157,8 +179,9 @@ def _after_outage() -> None:
 
 
 @pytest.mark.django_db
-def test_a_task_is_sent_after_the_commit_and_leaves_no_row(portal_on_own_redis,
-                                                           django_capture_on_commit_callbacks):
+def test_a_task_is_sent_after_the_commit_and_leaves_no_row(
+    portal_on_own_redis, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         outbox.enqueue_on_commit(match_demand, 41)
         # Kept with the change that asks for it; nothing reaches the broker before the commit.
@@ -170,7 +193,8 @@ def test_a_task_is_sent_after_the_commit_and_leaves_no_row(portal_on_own_redis,
 
 @pytest.mark.django_db
 def test_a_task_the_broker_cannot_take_waits_and_is_sent_once_it_is_back(
-        portal_on_own_redis, django_capture_on_commit_callbacks):
+    portal_on_own_redis, django_capture_on_commit_callbacks
+):
     portal_on_own_redis.stop()
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         outbox.enqueue_on_commit(match_demand, 42)  # raises nothing
@@ -189,9 +213,13 @@ def test_a_task_the_broker_cannot_take_waits_and_is_sent_once_it_is_back(
 
 @pytest.mark.django_db
 def test_a_task_asked_for_in_a_rolled_back_change_is_neither_sent_nor_kept(
-        portal_on_own_redis, django_capture_on_commit_callbacks):
-    with (django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError),
-          transaction.atomic()):
+    portal_on_own_redis, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
         outbox.enqueue_on_commit(match_demand, 43)
         raise RuntimeError("the change failed")
     assert not PendingTask.objects.exists()
@@ -209,7 +237,8 @@ def test_a_task_queued_by_a_task_while_the_broker_is_down_is_kept(portal_on_own_
 def test_the_flush_sends_a_row_whose_process_died_before_publishing(portal_on_own_redis):
     orphan = PendingTask.objects.create(name="matching.match_demand", args=[45])
     PendingTask.objects.filter(pk=orphan.pk).update(
-        created_at=timezone.now() - outbox.ORPHAN_AFTER - timezone.timedelta(seconds=1))
+        created_at=timezone.now() - outbox.ORPHAN_AFTER - timezone.timedelta(seconds=1)
+    )
     # A fresh row is still being published by the process that wrote it: left to that process.
     PendingTask.objects.create(name="matching.match_demand", args=[46])
     assert outbox.outbox_flush() == 1
@@ -238,7 +267,9 @@ def test_every_scheduled_task_exists_and_the_outbox_is_flushed_every_minute(sett
 
 
 @pytest.mark.django_db
-def test_the_cache_reads_as_empty_while_redis_is_down_and_works_once_it_is_back(portal_on_own_redis):
+def test_the_cache_reads_as_empty_while_redis_is_down_and_works_once_it_is_back(
+    portal_on_own_redis,
+):
     from django.core.cache import cache
 
     portal_on_own_redis.stop()
@@ -254,7 +285,8 @@ def test_the_cache_reads_as_empty_while_redis_is_down_and_works_once_it_is_back(
 
 @pytest.mark.django_db
 def test_signed_in_pages_answer_while_the_cache_redis_is_down(
-        portal_on_own_redis, client, staff_tn, enterprise_tn, rep_jp):
+    portal_on_own_redis, client, staff_tn, enterprise_tn, rep_jp
+):
     demand = make_demand(enterprise_tn.organization, **TEA_DEMAND)
     offer = make_offer(rep_jp.organization, **OFFERS[0])
     matching_services.match_demand(demand_id=demand.id)
@@ -264,8 +296,10 @@ def test_signed_in_pages_answer_while_the_cache_redis_is_down(
     token = Token.objects.create(user=rep_jp)
     portal_on_own_redis.stop()
 
-    signed_in = client.post(reverse("accounts:login"),
-                            {"username": staff_tn.email, "password": "a long test password 1"})
+    signed_in = client.post(
+        reverse("accounts:login"),
+        {"username": staff_tn.email, "password": "a long test password 1"},
+    )
     assert signed_in.status_code == 302  # the session lives in the database
     assert client.get(reverse("portal:dashboard"), follow=True).status_code == 200
     page = client.get(demand.get_absolute_url())  # match chips read key phrases from the cache
@@ -287,7 +321,8 @@ def test_signed_in_pages_answer_while_the_cache_redis_is_down(
 @pytest.mark.xdist_group("celery-worker")
 @pytest.mark.django_db(transaction=True)
 def test_a_broker_outage_while_publishing_shows_no_error_and_every_record_is_matched_after(
-        reference_data, tmp_path, portal_on_own_redis, client, staff_tn, enterprise_tn, rep_jp):
+    reference_data, tmp_path, portal_on_own_redis, client, staff_tn, enterprise_tn, rep_jp
+):
     representative = rep_jp
     for spec in OFFERS:
         make_offer(representative.organization, **spec)
@@ -309,8 +344,9 @@ def test_a_broker_outage_while_publishing_shows_no_error_and_every_record_is_mat
     created = api.post("/api/offers/", TEA_OFFER, format="json")
     assert created.status_code == 201, created.content
     offer_id = created.json()["id"]
-    published_offer = api.post(f"/api/offers/{offer_id}/publish/", {"confirm_similar": True},
-                               format="json")
+    published_offer = api.post(
+        f"/api/offers/{offer_id}/publish/", {"confirm_similar": True}, format="json"
+    )
     assert published_offer.status_code == 200, published_offer.content
     assert published_offer["Content-Type"] == "application/json"
 
@@ -320,8 +356,12 @@ def test_a_broker_outage_while_publishing_shows_no_error_and_every_record_is_mat
     assert "waiting" in health.json()["outbox"]
 
     kept = set(PendingTask.objects.values_list("name", flat=True))
-    assert {"matching.match_demand", "notifications.send_email", "matching.embed_record",
-            "matching.match_offer"} <= kept
+    assert {
+        "matching.match_demand",
+        "notifications.send_email",
+        "matching.embed_record",
+        "matching.match_offer",
+    } <= kept
     assert not Match.objects.exists()
 
     # Redis comes back (empty: it kept nothing); a worker starts and flushes the outbox.
@@ -329,11 +369,20 @@ def test_a_broker_outage_while_publishing_shows_no_error_and_every_record_is_mat
     worker = Worker(tmp_path / "worker.log")
     try:
         wait_for(lambda: not PendingTask.objects.exists(), 60, "the outbox to be sent")
-        wait_for(lambda: Match.objects.filter(demand=demand, offer_id=offer_id).exists(), 180,
-                 "the demand and the new offer to be matched")
+        wait_for(
+            lambda: Match.objects.filter(demand=demand, offer_id=offer_id).exists(),
+            180,
+            "the demand and the new offer to be matched",
+        )
         assert Match.objects.filter(demand=demand).count() >= 2
-        wait_for(lambda: "notifications.send_email" in worker.output()
-                 and "matching.embed_record" in worker.output(), 30, "the email and embedding tasks")
+        wait_for(
+            lambda: (
+                "notifications.send_email" in worker.output()
+                and "matching.embed_record" in worker.output()
+            ),
+            30,
+            "the email and embedding tasks",
+        )
     finally:
         worker.stop()
 
@@ -342,7 +391,9 @@ def test_a_broker_outage_while_publishing_shows_no_error_and_every_record_is_mat
 
 
 @pytest.mark.slow
-def test_an_unreachable_database_answers_503_on_healthz_and_a_calm_page_elsewhere(settings, tmp_path):
+def test_an_unreachable_database_answers_503_on_healthz_and_a_calm_page_elsewhere(
+    settings, tmp_path
+):
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"},
@@ -352,14 +403,28 @@ def test_an_unreachable_database_answers_503_on_healthz_and_a_calm_page_elsewher
     }
     log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 (closed below)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--timeout", "60"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
     def get(path: str, cookie: str = ""):
-        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}",
-                                         headers={"Cookie": cookie} if cookie else {})
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}{path}", headers={"Cookie": cookie} if cookie else {}
+        )
         try:
             with urllib.request.urlopen(request, timeout=20) as response:
                 return response.status, dict(response.headers), response.read().decode()

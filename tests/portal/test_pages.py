@@ -38,9 +38,15 @@ def test_dashboard_sends_each_role_to_its_page(client, cast, who):
     assert response.url == reverse(EXPECTED_DASHBOARD[who])
 
 
-OWN_PAGE = {"enterprise_tn": "enterprise", "enterprise_bn": "enterprise", "staff_tn": "staff",
-            "staff_bn": "staff", "rep_jp": "representative", "rep_de": "representative",
-            "coordinator": "coordinator"}
+OWN_PAGE = {
+    "enterprise_tn": "enterprise",
+    "enterprise_bn": "enterprise",
+    "staff_tn": "staff",
+    "staff_bn": "staff",
+    "rep_jp": "representative",
+    "rep_de": "representative",
+    "coordinator": "coordinator",
+}
 
 
 @pytest.mark.parametrize("page", ["enterprise", "staff", "representative", "coordinator"])

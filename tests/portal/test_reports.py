@@ -44,8 +44,9 @@ def pipeline_ids(client, user) -> set[int]:
     return {row[0] for row in rows[1:]}
 
 
-def test_pipeline_holds_the_introduced_matches_of_the_users_scope(client, world, staff_tn,
-                                                                   staff_bn, coordinator):
+def test_pipeline_holds_the_introduced_matches_of_the_users_scope(
+    client, world, staff_tn, staff_bn, coordinator
+):
     assert pipeline_ids(client, staff_tn) == world.tn_introduced
     assert pipeline_ids(client, staff_bn) == world.bn_introduced
     assert pipeline_ids(client, coordinator) == world.tn_introduced | world.bn_introduced

@@ -18,18 +18,31 @@ class Command(BaseCommand):
     requires_system_checks: list = []  # pure computation: no database needed
 
     def add_arguments(self, parser):
-        parser.add_argument("--texts-from", nargs="*", default=[],
-                            help="evaluation folders whose offers and demands become the cohort")
+        parser.add_argument(
+            "--texts-from",
+            nargs="*",
+            default=[],
+            help="evaluation folders whose offers and demands become the cohort",
+        )
 
     def handle(self, *args, texts_from: list[str], **options):
         if texts_from:
             rows = calibration.read_texts(calibration.BACKGROUND_FILE)
             for folder in texts_from:
                 offers, demands, _qrels = load_eval_dir(folder)
-                rows += [{"side": "offer", "language": o.language, "title": o.title, "text": o.full_text}
-                         for o in offers]
-                rows += [{"side": "demand", "language": d.language, "title": d.title, "text": d.full_text}
-                         for d in demands]
+                rows += [
+                    {"side": "offer", "language": o.language, "title": o.title, "text": o.full_text}
+                    for o in offers
+                ]
+                rows += [
+                    {
+                        "side": "demand",
+                        "language": d.language,
+                        "title": d.title,
+                        "text": d.full_text,
+                    }
+                    for d in demands
+                ]
             with Path(calibration.TEXTS_FILE).open("w", encoding="utf-8") as handle:
                 for row in rows:
                     handle.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -13,8 +13,11 @@ class Command(BaseCommand):
     help = "Create or refresh the demo organisations, logins and content (idempotent)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--password", default="demo-password-2026",
-                            help="password of every demo login (at least 12 characters)")
+        parser.add_argument(
+            "--password",
+            default="demo-password-2026",
+            help="password of every demo login (at least 12 characters)",
+        )
 
     def handle(self, *args, password: str, **options):
         context = demo.DemoContext(password=password)

@@ -60,7 +60,8 @@ def test_texts_embedded_together_or_alone_agree(ours):
 def test_embedder_reads_what_the_user_means_despite_decomposed_accents():
     embedder = E5Embedder()
     composed = "Công nghệ sấy chè"
-    decomposed = "Co\u0302ng nghe\u0323\u0302 sa\u0302\u0301y che\u0300"  # as some keyboards send it
+    # As some keyboards send it.
+    decomposed = "Co\u0302ng nghe\u0323\u0302 sa\u0302\u0301y che\u0300"
     vectors = embedder.embed_queries([composed, decomposed])
     assert float(vectors[0] @ vectors[1]) > 0.9999
     assert "-onnx-" in embedder.model_version

@@ -18,7 +18,9 @@ def test_a_5_mb_text_embeds_as_its_first_characters(embedder, monkeypatch):
     huge = (SENTENCE * (5_000_000 // len(SENTENCE) + 1))[:5_000_000]
     tokenized = []
     ids = embedder.model.tokenizer.ids
-    monkeypatch.setattr(embedder.model.tokenizer, "ids", lambda text: tokenized.append(len(text)) or ids(text))
+    monkeypatch.setattr(
+        embedder.model.tokenizer, "ids", lambda text: tokenized.append(len(text)) or ids(text)
+    )
 
     (whole,) = embedder.embed_passages([huge])
     (prefix,) = embedder.embed_passages([huge[: e5.MAX_CHARS]])

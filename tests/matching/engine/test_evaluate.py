@@ -118,7 +118,9 @@ def test_hybrid_evaluate_runs_the_engine(eval_dir):
     assert result["mrr"] == 1.0
     # the score-band table counts every ranked pair once, with the share that is relevant
     assert sum(band["pairs"] for band in result["score_bands"]) == 2 * 4
-    assert all(band["relevant"] is None or 0 <= band["relevant"] <= 1 for band in result["score_bands"])
+    assert all(
+        band["relevant"] is None or 0 <= band["relevant"] <= 1 for band in result["score_bands"]
+    )
 
 
 def test_unknown_engine_is_refused(eval_dir):

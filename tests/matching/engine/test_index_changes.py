@@ -15,17 +15,24 @@ CALIBRATION = [unit(1, 0.1), unit(0.2, 1), unit(0.1, 0.3, 1)] * 3
 
 
 def ranked_ids(index, the_demand=None, top_k=50):
-    return [p.offer_id for p in rank_offers(the_demand or demand(), QUERY, index, top_k=top_k, today=TODAY)]
+    return [
+        p.offer_id
+        for p in rank_offers(the_demand or demand(), QUERY, index, top_k=top_k, today=TODAY)
+    ]
 
 
 def test_an_edited_offer_is_ranked_in_its_new_version_only():
-    before = index_with([(offer("A", title="Tea dryer"), unit(1, 0.12)), (offer("B"), unit(0.3, 1))])
+    before = index_with(
+        [(offer("A", title="Tea dryer"), unit(1, 0.12)), (offer("B"), unit(0.3, 1))]
+    )
     edited = offer("A", title="Rice polisher", text="Rice polishing machine", fields=("4.01",))
     after = before.with_changes({"A"}, [edited], unit(0, 0, 1)[None, :])
 
     ids = ranked_ids(after)
     assert ids.count("A") == 1 and len(ids) == after.live_size == before.size
-    pair = next(p for p in rank_offers(demand(), QUERY, after, top_k=50, today=TODAY) if p.offer_id == "A")
+    pair = next(
+        p for p in rank_offers(demand(), QUERY, after, top_k=50, today=TODAY) if p.offer_id == "A"
+    )
     assert pair.components["field"] == 0.0  # the new fields, not the old ones
     # the index it came from is untouched (a reader may still hold it)
     assert before.live_size == before.size and ranked_ids(before)[0] == "A"
@@ -39,8 +46,11 @@ def test_withdrawn_offers_are_never_ranked_and_new_ones_are():
     assert "A" not in ids and ids[0] == "N"
     # BM25 (when a coordinator gives it weight) finds the newcomer's words
     with_bm25 = Weights(lexical=0.1)
-    pair = next(p for p in rank_offers(demand(), QUERY, after, with_bm25, top_k=50, today=TODAY)
-                if p.offer_id == "N")
+    pair = next(
+        p
+        for p in rank_offers(demand(), QUERY, after, with_bm25, top_k=50, today=TODAY)
+        if p.offer_id == "N"
+    )
     assert pair.components["lexical"] > 0
 
 
@@ -51,9 +61,12 @@ def test_everything_withdrawn_ranks_nothing():
 
 def test_a_changed_demand_index_ranks_the_new_demand_for_an_offer():
     _offers, vectors = fillers(5)
-    index = DemandIndex([demand(id="D1", title="Chăn nuôi", text="Xử lý nước thải chăn nuôi")],
-                        unit(0, 1)[None, :], offer_vectors=np.vstack(vectors + CALIBRATION),
-                        offer_languages=["en"] * (len(vectors) + len(CALIBRATION)))
+    index = DemandIndex(
+        [demand(id="D1", title="Chăn nuôi", text="Xử lý nước thải chăn nuôi")],
+        unit(0, 1)[None, :],
+        offer_vectors=np.vstack(vectors + CALIBRATION),
+        offer_languages=["en"] * (len(vectors) + len(CALIBRATION)),
+    )
     changed = index.with_changes(set(), [demand(id="D2")], QUERY[None, :])
     pairs = rank_demands(offer("T"), unit(1, 0.12), changed, top_k=2, today=TODAY)
     assert pairs[0].demand_id == "D2"

@@ -54,6 +54,12 @@ def test_german_and_french_offers_are_told_from_english():
 
     german = "Inline-Regeneration ammoniakalischer Kupferätzlösungen mit Kupferrückgewinnung für die Leiterplattenfertigung; die Anlage wird vor Ort betrieben."
     french = "Procédé de recyclage des boues pour les usines de traitement avec une récupération du cuivre."
-    english = "Heat-pump dryer for green tea leaves with closed-loop humidity control in the factory."
-    assert (detect_language(german), detect_language(french), detect_language(english)) == ("de", "fr", "en")
+    english = (
+        "Heat-pump dryer for green tea leaves with closed-loop humidity control in the factory."
+    )
+    assert (detect_language(german), detect_language(french), detect_language(english)) == (
+        "de",
+        "fr",
+        "en",
+    )
     assert detect_language("Johkasou") == "en"  # too short to tell: the default

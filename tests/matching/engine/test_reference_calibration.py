@@ -54,7 +54,9 @@ def test_a_pairs_score_does_not_move_when_unrelated_offers_join_the_pool():
     query = unit(1, 0.2, 0, *([0.0] * 11), 0, 0.5)
     small = OfferIndex([wanted], unit(1, 0.1, 0)[None, :], reference=reference)
     others, vectors = fillers(50)
-    large = OfferIndex([wanted, *others], np.vstack([unit(1, 0.1, 0), *vectors]), reference=reference)
+    large = OfferIndex(
+        [wanted, *others], np.vstack([unit(1, 0.1, 0), *vectors]), reference=reference
+    )
 
     alone = rank_offers(demand(), query, small, top_k=1)[0]
     crowded = next(p for p in rank_offers(demand(), query, large, top_k=51) if p.offer_id == "T1")
@@ -66,7 +68,9 @@ def test_a_folded_in_offer_scores_as_after_a_full_build():
     reference = _reference()
     others, vectors = fillers(10)
     query = unit(1, 0.2, 0)
-    built = OfferIndex([*others, offer("T1")], np.vstack([*vectors, unit(1, 0.1, 0)]), reference=reference)
+    built = OfferIndex(
+        [*others, offer("T1")], np.vstack([*vectors, unit(1, 0.1, 0)]), reference=reference
+    )
     folded = OfferIndex(others, np.vstack(vectors), reference=reference).with_changes(
         set(), [offer("T1")], unit(1, 0.1, 0)[None, :]
     )
