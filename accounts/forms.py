@@ -1,8 +1,11 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from notifications.models import AccountMail
+from notifications.services import send_mail
 from portal.models import Province
 
 from .models import Organization, User
@@ -18,6 +21,27 @@ class EmailAuthenticationForm(AuthenticationForm):
     def clean_username(self) -> str:
         # django-axes counts failures per username as typed: one spelling, one counter.
         return normalise_email(self.cleaned_data["username"])
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form; its link leaves through the portal's one mail path, after commit."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        # The subject is `<template>_subject.txt` beside the body, as the reset view names it.
+        send_mail(
+            to=[to_email],
+            template=email_template_name.removesuffix(".txt"),
+            context=context,
+            kind=AccountMail.PASSWORD_RESET,
+        )
 
 
 class EnterpriseSignupForm(forms.ModelForm):

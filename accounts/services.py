@@ -8,13 +8,14 @@ import logging
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+
+from notifications.models import AccountMail
+from notifications.services import send_mail
 
 from . import permissions
 from .models import Organization, User
@@ -42,24 +43,20 @@ def enterprise_register(
         phone=phone,
         organization=organization,
     )
-    staff_emails = list(
-        User.objects.filter(
-            is_active=True,
-            organization__kind=Organization.Kind.PROVINCIAL_DEPARTMENT,
-            organization__province_id=organization.province_id,
-        ).values_list("email", flat=True)
+    staff = User.objects.filter(
+        is_active=True,
+        organization__kind=Organization.Kind.PROVINCIAL_DEPARTMENT,
+        organization__province_id=organization.province_id,
     )
-    if staff_emails:
-        transaction.on_commit(
-            lambda: _send(
-                "accounts/email/registration_pending",
-                staff_emails,
-                {
-                    "organization": organization,
-                    "url": settings.SITE_URL + reverse("accounts:pending"),
-                },
-            )
-        )
+    send_mail(
+        to=staff,
+        template="accounts/email/registration_pending",
+        context={
+            "organization": organization,
+            "url": settings.SITE_URL + reverse("accounts:pending"),
+        },
+        kind=AccountMail.REGISTRATION_PENDING,
+    )
     return user
 
 
@@ -74,28 +71,31 @@ def organization_review(
     organization.reviewed_by = by
     organization.reviewed_at = timezone.now()
     organization.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
-    emails = list(organization.members.values_list("email", flat=True))
-    transaction.on_commit(
-        lambda: _send(
-            "accounts/email/registration_reviewed",
-            emails,
-            {
-                "organization": organization,
-                "approved": approve,
-                "note": note,
-                "url": settings.SITE_URL + reverse("accounts:login"),
-            },
-        )
+    send_mail(
+        to=organization.members.all(),
+        template="accounts/email/registration_reviewed",
+        context={
+            "organization": organization,
+            "approved": approve,
+            "note": note,
+            "url": settings.SITE_URL + reverse("accounts:login"),
+        },
+        kind=AccountMail.REGISTRATION_REVIEWED,
     )
     return organization
 
 
 def user_invite(*, user: User) -> None:
-    """Email a link with which an invited user sets their password and signs in."""
+    """Email (after commit) a link with which an invited user sets their password and signs in."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     url = settings.SITE_URL + reverse("accounts:invitation", args=[uid, token])
-    _send("accounts/email/invitation", [user.email], {"user": user, "url": url})
+    send_mail(
+        to=[user],
+        template="accounts/email/invitation",
+        context={"user": user, "url": url},
+        kind=AccountMail.INVITATION,
+    )
 
 
 def normalise_email(email: str) -> str:
@@ -145,13 +145,3 @@ def _count(key: str, window: int) -> int | None:
     except Exception:  # any cache failure: fail open (see above)
         logger.warning("Password reset limit not counted: the cache is unavailable", exc_info=True)
         return None
-
-
-def _send(template: str, recipients: list[str], context: dict) -> None:
-    if not recipients:
-        return
-    # Emails go out in the portal's first language: recipients have not chosen one yet.
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"{template}_subject.txt", context).strip()
-        body = render_to_string(f"{template}.txt", context)
-    send_mail(subject, body, None, recipients)

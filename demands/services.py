@@ -12,15 +12,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import Organization, User
 from matching.tasks import embed_record, match_demand
+from notifications.models import AccountMail
+from notifications.services import notify, send_mail
 from outbox.services import enqueue_on_commit
 from portal.text import detect_language, normalize_text, search_blob
 from portal.uploads import MAX_ATTACHMENTS, safe_filename
@@ -188,8 +188,6 @@ def demand_attachment_delete(*, attachment: DemandAttachment, by: User) -> None:
 
 
 def _notify_enterprise(demand: Demand, *, kind: str, title: str, body: str = "") -> None:
-    from notifications.services import notify
-
     notify(
         users=User.objects.filter(organization_id=demand.organization_id, is_active=True),
         kind=kind,
@@ -437,20 +435,14 @@ def campaign_invite(
         for email in wanted
         if email not in already
     ]
-    if created:
-        recipients = [i.email for i in created]
-        body = render_to_string(
-            "demands/email/campaign_invitation.txt",
-            {
-                "campaign": campaign,
-                "url": settings.SITE_URL + "/demands/new/",
-                "signup_url": settings.SITE_URL + "/accounts/signup/",
-            },
-        )
-        subject = _("Survey of technology needs: %(name)s") % {"name": campaign.name}
-        transaction.on_commit(
-            lambda: [
-                send_mail(subject, body, None, [email], fail_silently=True) for email in recipients
-            ]
-        )
+    send_mail(
+        to=[invitation.email for invitation in created],
+        template="demands/email/campaign_invitation",
+        context={
+            "campaign": campaign,
+            "url": settings.SITE_URL + "/demands/new/",
+            "signup_url": settings.SITE_URL + "/accounts/signup/",
+        },
+        kind=AccountMail.CAMPAIGN_INVITATION,
+    )
     return created

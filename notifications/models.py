@@ -1,5 +1,7 @@
 """In-app notifications and each person's choice of emails."""
 
+from enum import StrEnum
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,17 @@ class Kind(models.TextChoices):
     AGREEMENT = "agreement", _("an agreement was recorded")
     REMINDER = "reminder", _("a reminder to answer an introduction")
     DIGEST = "digest", _("the weekly digest of matches awaiting review")
+    OFFER_EXPIRING = "offer_expiring", _("my offer is about to expire")
+
+
+class AccountMail(StrEnum):
+    """Mails about an account or an invitation: always sent, whatever the preferences say."""
+
+    PASSWORD_RESET = "password_reset"
+    INVITATION = "invitation"
+    REGISTRATION_PENDING = "registration_pending"
+    REGISTRATION_REVIEWED = "registration_reviewed"
+    CAMPAIGN_INVITATION = "campaign_invitation"
 
 
 class Notification(models.Model):

@@ -8,16 +8,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
 from matching.tasks import embed_record, match_offer
+from notifications.models import Kind
+from notifications.services import send_mail
 from outbox.services import enqueue_on_commit
 from portal.text import detect_language, normalize_text, search_blob
 from portal.uploads import MAX_ATTACHMENTS, safe_filename
@@ -310,7 +309,8 @@ def offers_archive_expired(*, today: dt.date | None = None) -> int:
 
 
 def offers_remind_expiring(*, today: dt.date | None = None) -> int:
-    """Email each representation about its offers expiring within 14 days, once per date."""
+    """Queue a mail to each representation about its offers expiring within 14 days, once per
+    date; returns how many offers got one (the recipient's preference applies on sending)."""
     today = today or timezone.localdate()
     due = (
         Offer.objects.filter(
@@ -324,23 +324,19 @@ def offers_remind_expiring(*, today: dt.date | None = None) -> int:
     )
     sent = 0
     for offer in due:
-        # Compare-and-swap: of two concurrent runs, only the one that flips the flag sends.
-        claimed = Offer.objects.filter(pk=offer.pk, expiry_reminder_sent_at__isnull=True).update(
-            expiry_reminder_sent_at=timezone.now()
-        )
-        if not claimed:
-            continue
-        recipients = _reminder_recipients(offer)
-        if not recipients:
-            continue
-        context = {"offer": offer, "site_url": settings.SITE_URL}
-        send_mail(
-            subject=render_to_string("offers/email/expiry_reminder_subject.txt", context).strip(),
-            message=render_to_string("offers/email/expiry_reminder.txt", context),
-            from_email=None,
-            recipient_list=recipients,
-        )
-        sent += 1
+        # The claimed flag and the queued mail commit together: neither without the other.
+        with transaction.atomic():
+            # Compare-and-swap: of two concurrent runs, only the one that flips the flag sends.
+            claimed = Offer.objects.filter(
+                pk=offer.pk, expiry_reminder_sent_at__isnull=True
+            ).update(expiry_reminder_sent_at=timezone.now())
+            if claimed and send_mail(
+                to=_reminder_recipients(offer),
+                template="offers/email/expiry_reminder",
+                context={"offer": offer},
+                kind=Kind.OFFER_EXPIRING,
+            ):
+                sent += 1
     return sent
 
 

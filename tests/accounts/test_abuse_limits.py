@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
 
 from accounts import services
@@ -80,7 +81,8 @@ def test_the_admin_sign_in_shares_the_counter(client, db):
 
 
 def ask_reset(client, email: str, ip: str):
-    return client.post(reverse("accounts:password_reset"), {"email": email}, REMOTE_ADDR=ip)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the link is queued after commit
+        return client.post(reverse("accounts:password_reset"), {"email": email}, REMOTE_ADDR=ip)
 
 
 def fresh_ip() -> str:

@@ -57,7 +57,7 @@ def test_registration_emails_show_the_firm_name_as_typed(
     assert_plain(reviewed, EVIL, 'Tax code "4600" <wrong> & late')
 
 
-def test_invitation_shows_names_as_typed(db):
+def test_invitation_shows_names_as_typed(db, django_capture_on_commit_callbacks):
     user = UserFactory(
         full_name='Trần "Thị" <B>',
         organization=OrganizationFactory(
@@ -68,11 +68,12 @@ def test_invitation_shows_names_as_typed(db):
             tax_code="",
         ),
     )
-    services.user_invite(user=user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.user_invite(user=user)
     assert_plain(mail.outbox[0], 'Trần "Thị" <B>', EVIL)
 
 
-def test_offer_expiry_reminder_shows_the_title_as_typed(rep_jp):
+def test_offer_expiry_reminder_shows_the_title_as_typed(rep_jp, django_capture_on_commit_callbacks):
     from offers import services as offer_services
 
     title = 'Robot "Mirror" <Polish> & Co'
@@ -83,7 +84,8 @@ def test_offer_expiry_reminder_shows_the_title_as_typed(rep_jp):
         title_vi="",
         valid_until=timezone.localdate() + dt.timedelta(days=5),
     )
-    assert offer_services.offers_remind_expiring() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert offer_services.offers_remind_expiring() == 1
     assert_plain(mail.outbox[0], title)
 
 
