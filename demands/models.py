@@ -57,9 +57,6 @@ class SurveyCampaign(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("demands:campaign_detail", args=[self.pk])
 
-    def is_open_on(self, day) -> bool:
-        return self.opens_on <= day <= self.closes_on
-
 
 class CampaignInvitation(models.Model):
     campaign = models.ForeignKey(

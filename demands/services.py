@@ -176,9 +176,6 @@ def demand_update(
     return demand
 
 
-demand_save_draft = demand_update
-
-
 @transaction.atomic
 def demand_attachment_delete(*, attachment: DemandAttachment, by: User) -> None:
     permissions.require(by, "demand.edit", attachment.demand)

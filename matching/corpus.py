@@ -1,7 +1,9 @@
 """From rows to the engine: profiles, cached embeddings, and the in-process indexes.
 
-The worker keeps one OfferIndex and one DemandIndex in memory. Each is rebuilt only when the
-published set changes, which one cheap aggregate query tells (count, last update, last id).
+The worker keeps one OfferIndex and one DemandIndex in memory. Each look reads what changed
+since the previous one (a range scan on updated_at from the read horizon, see read_horizon):
+nothing changed, the index is reused; a few records, they are folded in; many records or new
+weights, it is built afresh.
 """
 
 from __future__ import annotations
@@ -97,7 +99,6 @@ def demand_profile(demand: Demand) -> DemandProfile:
         fields=tuple(sorted(f.code for f in demand.fields.all())),
         cooperation=tuple(sorted(c.code for c in demand.cooperation.all())),
         trl_min=demand.trl_min_id,
-        budget_vnd=demand.budget_max_vnd,
         preferred_countries=tuple(str(c.code) for c in demand.preferred_countries),
         province=str(demand.province_id),
     )
@@ -201,7 +202,6 @@ def all_demand_profiles(ids: Iterable[int] | None = None) -> list[DemandProfile]
         "keywords",
         "language",
         "trl_min_id",
-        "budget_max_vnd",
         "preferred_countries",
         "province_id",
     )
@@ -214,11 +214,10 @@ def all_demand_profiles(ids: Iterable[int] | None = None) -> list[DemandProfile]
             fields=fields_of.get(pk, ()),
             cooperation=cooperation_of.get(pk, ()),
             trl_min=trl_min,
-            budget_vnd=budget,
             preferred_countries=_country_codes(countries),
             province=str(province),
         )
-        for pk, title, *texts, language, trl_min, budget, countries, province in rows.iterator(
+        for pk, title, *texts, language, trl_min, countries, province in rows.iterator(
             chunk_size=5000
         )
     ]

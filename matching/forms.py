@@ -6,12 +6,11 @@ from .engine.scoring import DEFAULT_WEIGHTS, Weights
 # The weights a coordinator may tune; the rest are engine internals.
 EDITABLE = {
     "lexical": _("weight of exact terms (BM25) next to meaning"),
-    "structured": _("share of the score that field, TRL, cooperation, country and budget can move"),
+    "structured": _("share of the score that field, TRL, cooperation and country can move"),
     "field": _("weight of the S&T field inside the structured fit"),
     "trl": _("weight of TRL fit"),
     "cooperation": _("weight of cooperation type"),
     "country": _("weight of preferred country"),
-    "budget": _("weight of budget"),
     "expired_factor": _("share of its score an expired offer keeps"),
 }
 

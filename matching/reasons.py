@@ -17,7 +17,6 @@ from functools import lru_cache
 
 import numpy as np
 from django.core.cache import cache
-from django.utils.formats import number_format
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -99,12 +98,6 @@ def _cooperation(codes) -> str:
     return ", ".join(_named(names, c, c) for c in codes)
 
 
-def _money(value) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return number_format(value, force_grouping=True)
-    return str(value)
-
-
 def _text(code: str, p: dict) -> str | None:
     if code == "same_field":
         return _("same field: %(field)s") % {"field": _field(p["code"])}
@@ -124,16 +117,6 @@ def _text(code: str, p: dict) -> str | None:
         return _("cooperation: %(types)s") % {"types": _cooperation(p.get("types") or [])}
     if code == "country":
         return _("preferred country: %(country)s") % {"country": _country(p["country"])}
-    if code == "budget_fit":
-        return _("price %(price)s within the budget of %(budget)s VND") % {
-            "price": _money(p["price"]),
-            "budget": _money(p["budget"]),
-        }
-    if code == "budget_over":
-        return _("price %(price)s over the budget of %(budget)s VND") % {
-            "price": _money(p["price"]),
-            "budget": _money(p["budget"]),
-        }
     if code == "expired":
         return _("offer expired on %(valid_until)s") % p
     return None

@@ -54,7 +54,6 @@ def load_eval_dir(path: str | Path) -> tuple[list[OfferProfile], list[DemandProf
             fields=tuple(row.get("fields") or ()),
             cooperation=tuple(row.get("cooperation") or ()),
             trl_min=row.get("trl_min"),
-            budget_vnd=row.get("budget_vnd"),
             preferred_countries=tuple(row.get("preferred_countries") or ()),
             province=row.get("province") or "",
         )

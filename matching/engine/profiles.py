@@ -17,7 +17,6 @@ class DemandProfile:
     fields: tuple[str, ...] = ()  # S&T field codes, e.g. ("2.02",)
     cooperation: tuple[str, ...] = ()  # wanted cooperation types
     trl_min: int | None = None
-    budget_vnd: int | None = None  # upper budget
     preferred_countries: tuple[str, ...] = ()  # ISO 3166 alpha-2
     province: str = ""
 
@@ -40,7 +39,6 @@ class OfferProfile:
     country: str = ""  # ISO 3166 alpha-2 of the provider
     valid_until: date | None = None
     provider_type: str = ""
-    price_vnd: int | None = None  # indicative price; the budget signal is neutral without it
 
     @property
     def full_text(self) -> str:

@@ -250,7 +250,6 @@ class _OfferStructure:
         self.country_id = {c: i for i, c in enumerate(countries)}
         self.country = np.full(n, -1, dtype=np.int64)
         self.trl = np.full(n, np.nan)
-        self.price = np.full(n, np.nan)
         self.valid_until = np.full(n, np.inf)  # ordinal day
         for i, o in enumerate(offers):
             for c in o.fields:
@@ -262,8 +261,6 @@ class _OfferStructure:
                 self.country[i] = self.country_id[o.country.upper()]
             if o.trl is not None:
                 self.trl[i] = o.trl
-            if o.price_vnd:
-                self.price[i] = o.price_vnd
             if o.valid_until is not None:
                 self.valid_until[i] = o.valid_until.toordinal()
         self.has_fields = self.fields.any(axis=1)
@@ -310,11 +307,6 @@ class _OfferStructure:
             ]
             country = self.country[items]
             add(weights.country, country >= 0, np.isin(country, wanted).astype(float))
-        if demand.budget_vnd:
-            price = self.price[items]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                value = np.where(price <= demand.budget_vnd, 1.0, demand.budget_vnd / price)
-            add(weights.budget, ~np.isnan(price), value)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(total > 0, acc / np.where(total > 0, total, 1.0), 0.5)
 

@@ -70,7 +70,6 @@ class Weights:
     trl: float = 1.0
     cooperation: float = 1.0
     country: float = 1.0
-    budget: float = 1.0
     trl_gap_levels: int = 3  # TRL this far below the minimum earns nothing
     expired_factor: float = 1 / 3  # an expired offer keeps this share of its score
     # Candidates (by text) that get structured scoring. Structure only re-orders topical
@@ -98,10 +97,7 @@ def field_areas(codes: tuple[str, ...]) -> frozenset[str]:
 @lru_cache(maxsize=64)
 def signal_weights(weights: Weights) -> dict[str, float]:
     """Weight of each structured signal by name (the fit is computed thousands of times)."""
-    return {
-        name: getattr(weights, name)
-        for name in ("field", "trl", "cooperation", "country", "budget")
-    }
+    return {name: getattr(weights, name) for name in ("field", "trl", "cooperation", "country")}
 
 
 def structured_fit(
@@ -149,13 +145,6 @@ def structured_fit(
         parts["country"] = 1.0 if offer.country.upper() in wanted else 0.0
         if parts["country"] and explain:
             reasons.append(Reason("country", {"country": offer.country.upper()}))
-
-    if demand.budget_vnd and offer.price_vnd:
-        within = offer.price_vnd <= demand.budget_vnd
-        parts["budget"] = 1.0 if within else demand.budget_vnd / offer.price_vnd
-        if explain:
-            params = {"price": offer.price_vnd, "budget": demand.budget_vnd}
-            reasons.append(Reason("budget_fit" if within else "budget_over", params))
 
     weight_of = signal_weights(weights)
     total = sum(weight_of[name] for name in parts)

@@ -25,7 +25,6 @@ def demand(**overrides) -> DemandProfile:
         "fields": ("2.03",),
         "cooperation": ("equipment_purchase",),
         "trl_min": 7,
-        "budget_vnd": 1_000_000_000,
         "preferred_countries": ("JP",),
     }
     return DemandProfile(**{**values, **overrides})

@@ -41,7 +41,6 @@ def eval_dir(tmp_path):
                 "fields": [],
                 "cooperation": [],
                 "trl_min": None,
-                "budget_vnd": None,
                 "preferred_countries": [],
             }
             f.write(json.dumps(row) + "\n")
