@@ -10,6 +10,7 @@ COPY offers offers
 COPY matching matching
 COPY notifications notifications
 COPY outbox outbox
+COPY insights insights
 RUN pip install .
 COPY . .
 # Build-time steps need a key and no services: static files and compiled Vietnamese catalogue.

@@ -38,7 +38,7 @@ class InvitationView(auth_views.PasswordResetConfirmView):
 
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("portal:dashboard")
+        return redirect("insights:dashboard")
     form = EnterpriseSignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.enterprise_register(

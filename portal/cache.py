@@ -3,7 +3,7 @@
 The portal caches only what it can recompute (key phrases, API throttle counts), so a cache
 outage should cost speed, never a page. After an error the cache is skipped for PAUSE seconds,
 so an unreachable Redis costs one short timeout now and then, not one per call. /healthz pings
-Redis itself (portal/health.py) and still reports the outage.
+Redis itself (insights/health.py) and still reports the outage.
 """
 
 from __future__ import annotations

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "matching",
     "notifications",
     "outbox",  # tasks kept while the broker is down, sent when it is back
+    "insights",  # dashboards, figures, reports and /healthz: reads every app above
 ]
 
 MIDDLEWARE = [
@@ -166,7 +167,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "portal:dashboard"
+LOGIN_REDIRECT_URL = "insights:dashboard"
 LOGOUT_REDIRECT_URL = "portal:home"
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # invitation and reset links last three days
 

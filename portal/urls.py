@@ -2,29 +2,21 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from insights import views as insights_views
+
 from . import views
 
 portal_patterns = (
     [
         path("", views.home, name="home"),
-        path("dashboard/", views.dashboard, name="dashboard"),
-        path("dashboard/enterprise/", views.dashboard_enterprise, name="dashboard_enterprise"),
-        path("dashboard/staff/", views.dashboard_staff, name="dashboard_staff"),
-        path(
-            "dashboard/representative/",
-            views.dashboard_representative,
-            name="dashboard_representative",
-        ),
-        path("dashboard/coordinator/", views.dashboard_coordinator, name="dashboard_coordinator"),
-        path("reports/pipeline.xlsx", views.report_pipeline, name="report_pipeline"),
-        path("reports/yearly.xlsx", views.report_yearly, name="report_yearly"),
     ],
     "portal",
 )
 
 urlpatterns = [
     path("", include(portal_patterns)),
-    path("healthz", views.healthz, name="healthz"),
+    path("", include("insights.urls")),  # dashboards and reports: insights:*
+    path("healthz", insights_views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("demands/", include("demands.urls")),

@@ -33,7 +33,7 @@ def test_enterprise_registers_and_waits_for_staff_of_its_province(
     assert [m.to for m in mail.outbox] == [[staff_tn.email]]
 
     client.force_login(User.objects.get(email="an@chedaitu.vn"))
-    page = client.get(reverse("portal:dashboard"))
+    page = client.get(reverse("insights:dashboard"))
     assert "đang được xem xét" in page.content.decode()
 
 
@@ -141,7 +141,7 @@ def test_login_with_email_reaches_the_role_dashboard(client, staff_tn):
         {"username": staff_tn.email.upper(), "password": "correct-horse-battery-staple"},
         follow=True,
     )
-    assert response.redirect_chain[-1][0] == reverse("portal:dashboard_staff")
+    assert response.redirect_chain[-1][0] == reverse("insights:dashboard_staff")
 
 
 @pytest.mark.django_db

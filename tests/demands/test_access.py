@@ -167,12 +167,12 @@ def test_dashboards_show_the_demands(
     draft = make_demand(status=S.DRAFT, title="Bản nháp của tôi")
     submitted = make_demand(status=S.SUBMITTED, title="Chờ duyệt")
     client.force_login(enterprise_tn)
-    html = client.get(reverse("portal:dashboard_enterprise")).content.decode()
+    html = client.get(reverse("insights:dashboard_enterprise")).content.decode()
     assert draft.title in html and submitted.title in html and reverse("demands:create") in html
     client.force_login(staff_tn)
     # 16: the session is read from the database on each request (no cache-only sessions: a
     # cache outage must not sign people out or revive deleted sessions)
     with django_assert_max_num_queries(16):
-        html = client.get(reverse("portal:dashboard_staff")).content.decode()
+        html = client.get(reverse("insights:dashboard_staff")).content.decode()
     assert submitted.title in html and draft.title not in html
     assert reverse("accounts:pending") in html

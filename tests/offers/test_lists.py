@@ -91,7 +91,7 @@ def test_list_pages_cost_a_constant_number_of_queries(
         lambda: client.get(reverse("offers:catalog")),
         lambda: client.get(reverse("offers:catalog"), {"q": "mould", "field": "2.03"}),
         lambda: client.get(reverse("offers:mine")),
-        lambda: client.get(reverse("portal:dashboard_representative")),
+        lambda: client.get(reverse("insights:dashboard_representative")),
         lambda: token_client.get("/api/offers/"),
         lambda: token_client.get("/api/demands/"),
     ]

@@ -256,7 +256,7 @@ def test_needs_without_answers_lists_published_demands_in_the_offers_fields(
 
     client = Client()
     client.force_login(rep_jp)
-    body = client.get(reverse("portal:dashboard_representative")).content.decode()
+    body = client.get(reverse("insights:dashboard_representative")).content.decode()
     assert "Khuôn cần đánh bóng" in body and "Public mould need" in body
     assert enterprise_tn.organization.name not in body  # anonymised: no firm name
     assert enterprise_bn.organization.name in body  # public: named

@@ -91,7 +91,7 @@ def test_the_same_rule_counts_demands_with_answers(needs):
 
 def test_the_dashboard_lists_the_needs_that_lack_an_answer(client, needs, rep_jp):
     client.force_login(rep_jp)
-    html = client.get(reverse("portal:dashboard_representative")).content.decode()
+    html = client.get(reverse("insights:dashboard_representative")).content.decode()
     html = html.split("needs-without-answers")[1]
     for name in ("weak", "rejected", "none"):
         assert needs[name].get_absolute_url() in html
@@ -105,13 +105,13 @@ def test_a_representative_whose_needs_all_have_answers_is_told_so(client, needs,
         pk__in=[needs[n].pk for n in ("weak", "rejected", "dropped", "none")]
     ).update(status=Demand.Status.CLOSED)
     client.force_login(rep_jp)
-    html = client.get(reverse("portal:dashboard_representative")).content.decode()
+    html = client.get(reverse("insights:dashboard_representative")).content.decode()
     assert 'id="needs-all-answered"' in html and 'id="needs-no-offers"' not in html
 
 
 def test_a_representative_without_offers_is_told_to_post_some(client, needs, rep_de):
     client.force_login(rep_de)
-    html = client.get(reverse("portal:dashboard_representative")).content.decode()
+    html = client.get(reverse("insights:dashboard_representative")).content.decode()
     assert 'id="needs-no-offers"' in html and 'id="needs-all-answered"' not in html
     Offer.objects.filter(representation=rep_de.organization).delete()
     make_offer(
@@ -122,7 +122,7 @@ def test_a_representative_without_offers_is_told_to_post_some(client, needs, rep
         country="DE",
         status=Offer.Status.DRAFT,
     )
-    html = client.get(reverse("portal:dashboard_representative")).content.decode()
+    html = client.get(reverse("insights:dashboard_representative")).content.decode()
     assert 'id="needs-no-offers"' not in html  # a draft in the field: the needs are listed
     assert needs["weak"].get_absolute_url() in html
 
@@ -148,7 +148,7 @@ def test_the_list_costs_the_same_queries_with_more_needs(needs, enterprise_tn, r
 def test_only_representatives_open_the_needs_list(client, cast, needs, who):
     if who != "anonymous":
         client.force_login(cast(who))
-    response = client.get(reverse("portal:dashboard_representative"))
+    response = client.get(reverse("insights:dashboard_representative"))
     allowed = who in ("rep_jp", "rep_de")
     assert response.status_code in ((200,) if allowed else (302, 403, 404))
     assert (needs["weak"].get_absolute_url() in response.content.decode()) == (who == "rep_jp")

@@ -301,7 +301,7 @@ def test_signed_in_pages_answer_while_the_cache_redis_is_down(
         {"username": staff_tn.email, "password": "a long test password 1"},
     )
     assert signed_in.status_code == 302  # the session lives in the database
-    assert client.get(reverse("portal:dashboard"), follow=True).status_code == 200
+    assert client.get(reverse("insights:dashboard"), follow=True).status_code == 200
     page = client.get(demand.get_absolute_url())  # match chips read key phrases from the cache
     assert page.status_code == 200
     assert offer.title in page.content.decode()
@@ -439,7 +439,7 @@ def test_an_unreachable_database_answers_503_on_healthz_and_a_calm_page_elsewher
         assert json.loads(body)["database"].startswith("down")
 
         # A signed-in visitor (any session cookie makes the portal read its session).
-        status, headers, body = get(reverse("portal:dashboard"), cookie="sessionid=" + "x" * 32)
+        status, headers, body = get(reverse("insights:dashboard"), cookie="sessionid=" + "x" * 32)
         assert status == 503
         assert headers["Retry-After"] == "60"
         assert headers["Content-Type"].startswith("text/html")

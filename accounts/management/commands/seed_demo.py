@@ -3,7 +3,7 @@ import importlib
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from portal import demo
+from accounts import demo
 
 # Each app that has demo content exposes `<app>.demo.seed(context)`; they run in this order.
 APP_SEEDERS = ["demands.demo", "offers.demo", "matching.demo"]

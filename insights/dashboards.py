@@ -1,5 +1,5 @@
 """What each role's dashboard shows. Each function reads through the apps' selectors and
-computes its figures (portal/figures.py) from the querysets the permission module scopes."""
+computes its figures (insights/figures.py) from the querysets the permission module scopes."""
 
 from __future__ import annotations
 

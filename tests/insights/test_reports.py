@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from insights.reports import PIPELINE_HEADERS, YEARLY_HEADERS
 from portal.models import Province
-from portal.reports import PIPELINE_HEADERS, YEARLY_HEADERS
 
 from ..conftest import CAST
 from .conftest import AGREEMENT_VALUE, FORMULA_TITLE, YEAR
@@ -15,7 +15,7 @@ from .conftest import AGREEMENT_VALUE, FORMULA_TITLE, YEAR
 pytestmark = pytest.mark.django_db
 
 ALLOWED = {"staff_tn", "staff_bn", "coordinator", "superuser"}
-REPORTS = ["portal:report_pipeline", "portal:report_yearly"]
+REPORTS = ["insights:report_pipeline", "insights:report_yearly"]
 
 
 def sheet_rows(response) -> list[list]:
@@ -39,7 +39,7 @@ def test_report_permission_per_role(client, cast, who, report):
 
 def pipeline_ids(client, user) -> set[int]:
     client.force_login(user)
-    rows = sheet_rows(client.get(reverse("portal:report_pipeline")))
+    rows = sheet_rows(client.get(reverse("insights:report_pipeline")))
     assert rows[0] == PIPELINE_HEADERS
     return {row[0] for row in rows[1:]}
 
@@ -54,7 +54,7 @@ def test_pipeline_holds_the_introduced_matches_of_the_users_scope(
 
 def test_pipeline_content_and_formula_cells_escaped(client, world, staff_tn):
     client.force_login(staff_tn)
-    rows = sheet_rows(client.get(reverse("portal:report_pipeline")))
+    rows = sheet_rows(client.get(reverse("insights:report_pipeline")))
     column = {header: i for i, header in enumerate(PIPELINE_HEADERS)}
     agreement_row = next(r for r in rows[1:] if r[column["Mã nhu cầu"]] == world.tn_demands[0].pk)
     assert agreement_row[column["Tên nhu cầu"]] == "'" + FORMULA_TITLE
@@ -74,7 +74,7 @@ EXPECTED_YEAR = {
 
 def yearly(client, user, year=YEAR) -> dict[str, list]:
     client.force_login(user)
-    response = client.get(reverse("portal:report_yearly"), {"year": year})
+    response = client.get(reverse("insights:report_yearly"), {"year": year})
     rows = sheet_rows(response)
     assert rows[0] == YEARLY_HEADERS
     return {row[0]: row[1:] for row in rows[1:]}
@@ -98,4 +98,4 @@ def test_yearly_summary_of_another_year_is_empty(client, world, coordinator):
 
 def test_yearly_summary_refuses_a_bad_year(client, coordinator):
     client.force_login(coordinator)
-    assert client.get(reverse("portal:report_yearly"), {"year": "abc"}).status_code == 404
+    assert client.get(reverse("insights:report_yearly"), {"year": "abc"}).status_code == 404

@@ -1,4 +1,4 @@
-"""Dashboard figures against the world of tests/portal/conftest.py, whose counts are known."""
+"""Dashboard figures against the world of tests/insights/conftest.py, whose counts are known."""
 
 import pytest
 from django.db import connection
@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from demands.models import Demand
+from insights import dashboards
 from matching.models import Match
-from portal import dashboards
 
 from ..matching.conftest import make_demand, make_offer
 from .conftest import AGREEMENT_VALUE, connect, publish
@@ -126,14 +126,14 @@ def test_representative_sees_the_introductions_of_its_offers(world, rep_jp, rep_
 def test_dashboard_page_shows_charts_with_tables_and_report_links(client, cast, world, who):
     client.force_login(cast(who))
     page = "staff" if who == "staff_tn" else "coordinator"
-    html = client.get(reverse(f"portal:dashboard_{page}")).content.decode()
+    html = client.get(reverse(f"insights:dashboard_{page}")).content.decode()
     for chart in ("chart_funnel", "chart_fields", "chart_status", "chart_campaigns"):
         assert f'data-chart="{chart}"' in html
         assert f'id="{chart}" type="application/json"' in html
     assert "vendor/chart.js/chart.umd.min.js" in html and "js/dashboard-charts.js" in html
     assert "cdn" not in html.lower()
-    assert reverse("portal:report_pipeline") in html
-    assert reverse("portal:report_yearly") in html
+    assert reverse("insights:report_pipeline") in html
+    assert reverse("insights:report_yearly") in html
     assert world.tn_demands[4].get_absolute_url() in html  # unanswered for 90 days
 
 
@@ -141,10 +141,10 @@ def test_enterprise_and_representative_pages_list_introductions(
     client, world, enterprise_tn, rep_de
 ):
     client.force_login(enterprise_tn)
-    html = client.get(reverse("portal:dashboard_enterprise")).content.decode()
+    html = client.get(reverse("insights:dashboard_enterprise")).content.decode()
     assert html.count("data-match=") == 3
     client.force_login(rep_de)
-    html = client.get(reverse("portal:dashboard_representative")).content.decode()
+    html = client.get(reverse("insights:dashboard_representative")).content.decode()
     assert html.count("data-match=") == 2
     assert "Chè Tân Cương" not in html  # anonymised demands keep the firm's name hidden
 
@@ -183,7 +183,7 @@ def test_dashboard_queries_do_not_grow_with_rows(
     django_assert_max_num_queries,
 ):
     client.force_login(cast(who))
-    url = reverse(f"portal:dashboard_{page}")
+    url = reverse(f"insights:dashboard_{page}")
     grow(world, enterprise_tn, enterprise_bn, rep_jp)  # every list on the page has rows
     with CaptureQueriesContext(connection) as before:
         assert client.get(url).status_code == 200
@@ -232,7 +232,7 @@ def test_a_rejected_pair_answers_nothing_whatever_its_score(world, staff_tn):
 def test_the_yearly_report_counts_answering_offers_by_the_same_rule(
     world, enterprise_tn, thai_nguyen
 ):
-    from portal import figures
+    from insights import figures
     from portal.models import Province
 
     weak, kept = weak_and_strong(world, enterprise_tn)
@@ -267,12 +267,12 @@ def test_coverage_without_open_demands_reads_a_dash(client, world, coordinator):
         "percent": None,
     }
     client.force_login(staff)
-    html = client.get(reverse("portal:dashboard_staff")).content.decode()
+    html = client.get(reverse("insights:dashboard_staff")).content.decode()
     card = html.split('id="stat-coverage"')[1].split("</section>")[0]
     assert "—" in card and "%" not in card
     # a province whose demands are all closed: its coordinator row reads a dash too
     Demand.objects.filter(province=world.bn_demands[0].province).update(status=Demand.Status.CLOSED)
     client.force_login(coordinator)
-    html = client.get(reverse("portal:dashboard_coordinator")).content.decode()
+    html = client.get(reverse("insights:dashboard_coordinator")).content.decode()
     row = html.split(f'data-province="{world.bn_demands[0].province_id}"')[1].split("</tr>")[0]
     assert row.rstrip().endswith("—</span></td>")
