@@ -10,6 +10,7 @@ COPY offers offers
 COPY matching matching
 COPY notifications notifications
 COPY outbox outbox
+COPY api api
 COPY insights insights
 RUN pip install .
 COPY . .

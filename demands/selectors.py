@@ -52,6 +52,14 @@ def demand_list_visible_to(user, *, scope: str | None = None) -> QuerySet:
     return with_list_joins(queryset)
 
 
+def demand_list_answerable(user) -> QuerySet:
+    """Demands still waiting for answers (published or in connection) that `user` may open,
+    newest first: what a representative browses to offer technology (the API's list)."""
+    queryset = permissions.demands_visible_to(user, Demand.objects.all())
+    queryset = queryset.filter(status__in=[Demand.Status.PUBLISHED, Demand.Status.IN_CONNECTION])
+    return with_list_joins(queryset).order_by("-published_at", "-id")
+
+
 def demand_search(queryset: QuerySet, text: str) -> QuerySet:
     """Demands of `queryset` (already scoped) found by `text`, most relevant first: whole
     words with their exact accents, then without accents ("che" finds "chè"), then by meaning

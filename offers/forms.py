@@ -9,6 +9,7 @@ from portal.models import CooperationType, Field
 from portal.uploads import AttachmentsField
 
 from .models import Offer
+from .selectors import offer_reference_taken
 from .services import MAX_FIELDS
 
 FORM_FIELDS = [
@@ -113,15 +114,11 @@ class OfferForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         ref = cleaned.get("external_ref")
-        if (
-            ref
-            and Offer.objects.filter(
-                representation_id=self.representation_id,
-                provider_name=cleaned.get("provider_name", ""),
-                external_ref=ref,
-            )
-            .exclude(pk=self.instance.pk)
-            .exists()
+        if offer_reference_taken(
+            self.representation_id,
+            cleaned.get("provider_name", ""),
+            ref,
+            exclude_pk=self.instance.pk,
         ):
             self.add_error("external_ref", _("Another offer of this provider has this reference."))
         return cleaned

@@ -46,6 +46,19 @@ def offer_list_own(user) -> QuerySet:
     ).order_by("-updated_at", "-id")
 
 
+def offer_reference_taken(
+    representation_id: int | None, provider_name: str, ref: str, *, exclude_pk=None
+) -> bool:
+    """Whether another offer of this representation and provider has the reference `ref`
+    (the form and the API refuse a second one)."""
+    if not ref:
+        return False
+    same = Offer.objects.filter(
+        representation_id=representation_id, provider_name=provider_name, external_ref=ref
+    )
+    return same.exclude(pk=exclude_pk).exists()
+
+
 def offer_get_visible(user, pk: int) -> Offer:
     """One offer the user may see, or 404 (ids outside the scope do not leak)."""
     return get_object_or_404(
@@ -118,11 +131,14 @@ def offer_status_counts(user) -> dict[str, int]:
 # matching.Match (counts per offer, demand ids with any match) when it exists.
 
 
-def offer_match_counts(offer_ids) -> dict[int, int]:
-    """{offer id: number of matches worth a look}; missing ids mean 0."""
-    from matching.selectors import answering_matches
+def offer_match_counts(offer_ids, *, user=None) -> dict[int, int]:
+    """{offer id: number of matches worth a look}; missing ids mean 0. With `user` (any count
+    shown to someone), only the pairs that user may see: a representative's count is then its
+    shortlisted and introduced pairs, as the offer's panel and the API list them."""
+    from matching.selectors import answering
 
-    rows = answering_matches().filter(offer_id__in=list(offer_ids)).values("offer_id")
+    scope = None if user is None else permissions.matches_visible_to(user)
+    rows = answering(scope).filter(offer_id__in=list(offer_ids)).values("offer_id")
     return {row["offer_id"]: row["n"] for row in rows.annotate(n=Count("id"))}
 
 

@@ -82,7 +82,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_own": permissions.can(user, "offer.list_own")
             and offer.representation_id == user.organization_id,
             "problems": services.offer_completeness(offer) if offer.status == "draft" else [],
-            "match_count": selectors.offer_match_counts([offer.pk]).get(offer.pk, 0),
+            "match_count": selectors.offer_match_counts([offer.pk], user=user).get(offer.pk, 0),
         },
     )
 
@@ -109,7 +109,7 @@ def offer_mine(request: HttpRequest) -> HttpResponse:
     )
     page = _page(request, filterset.qs)
     explain_all(page.object_list, request.GET.get("q", ""))
-    counts = selectors.offer_match_counts([o.pk for o in page.object_list])
+    counts = selectors.offer_match_counts([o.pk for o in page.object_list], user=request.user)
     rows = [(offer, counts.get(offer.pk, 0)) for offer in page.object_list]
     return render(
         request,

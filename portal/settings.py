@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "matching",
     "notifications",
     "outbox",  # tasks kept while the broker is down, sent when it is back
+    "api",  # the REST API under /api/
     "insights",  # dashboards, figures, reports and /healthz: reads every app above
 ]
 
@@ -336,9 +337,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # JSON in, JSON out, errors included: a capped JSON parser, other bodies 415 (portal/api_errors.py)
-    "EXCEPTION_HANDLER": "portal.api_errors.exception_handler",
-    "DEFAULT_PARSER_CLASSES": ["portal.api_errors.JSONParser"],
+    # JSON in, JSON out, errors included: a capped JSON parser, other bodies 415 (api/errors.py)
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["api.errors.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

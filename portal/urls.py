@@ -23,12 +23,12 @@ urlpatterns = [
     path("offers/", include("offers.urls")),
     path("matching/", include("matching.urls")),
     path("notifications/", include("notifications.urls")),
-    path("api/", include("offers.api_urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 
 # Django's error pages, except under /api/, where every answer is JSON.
-handler400 = "portal.api_errors.bad_request"
-handler403 = "portal.api_errors.permission_denied"
-handler404 = "portal.api_errors.page_not_found"
-handler500 = "portal.api_errors.server_error"
+handler400 = "api.errors.bad_request"
+handler403 = "api.errors.permission_denied"
+handler404 = "api.errors.page_not_found"
+handler500 = "api.errors.server_error"

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from offers.models import Offer
 
-from .test_api import NEW_OFFER
+from ..api.test_contract import NEW_OFFER
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis import checks
 
 from ..factories import OrganizationFactory, UserFactory, province
-from .factories import OfferFactory
+from ..offers.factories import OfferFactory
 
 pytestmark = pytest.mark.django_db
 

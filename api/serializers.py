@@ -1,16 +1,19 @@
-"""API shapes. Explicit fields only; writes go through offers.services."""
+"""API shapes. Explicit fields only; writes go through offers.services; what a reader may see
+of a demand or a match is asked of the permission module."""
 
 from __future__ import annotations
 
+from django.db import models
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts import permissions
+from matching.reasons import render_reasons
+from offers.models import Offer
+from offers.selectors import offer_reference_taken
+from offers.services import MAX_FIELDS
 from portal.models import CooperationType, Field, TechnologyReadinessLevel
-
-from .models import Offer
-from .services import MAX_FIELDS
 
 
 @extend_schema_field(
@@ -26,8 +29,23 @@ class OptionalURLField(serializers.URLField):
     not assert `format` finds "" valid under both branches and rejects it.)"""
 
 
+class TextField(serializers.CharField):
+    """A string, as the schema says: DRF's CharField takes 12 or 1.5 and stores "12"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class OfferSerializer(serializers.ModelSerializer):
     """A representative's own offer, read and written."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: TextField,
+        models.TextField: TextField,
+    }
 
     fields = serializers.SlugRelatedField(
         slug_field="code",
@@ -112,13 +130,8 @@ class OfferSerializer(serializers.ModelSerializer):
         user = self.context["request"].user
         ref = attrs.get("external_ref", getattr(self.instance, "external_ref", ""))
         provider = attrs.get("provider_name", getattr(self.instance, "provider_name", ""))
-        if (
-            ref
-            and Offer.objects.filter(
-                representation_id=user.organization_id, provider_name=provider, external_ref=ref
-            )
-            .exclude(pk=getattr(self.instance, "pk", None))
-            .exists()
+        if offer_reference_taken(
+            user.organization_id, provider, ref, exclude_pk=getattr(self.instance, "pk", None)
         ):
             raise serializers.ValidationError(
                 {"external_ref": ["Another offer of this provider has this reference."]}
@@ -134,7 +147,7 @@ class PublishSerializer(serializers.Serializer):
 
 
 class ArchiveSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    note = TextField(required=False, allow_blank=True, default="", max_length=500)
 
 
 class DemandSerializer(serializers.Serializer):
@@ -194,14 +207,10 @@ class MatchSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_reasons(self, match) -> list[str]:
-        from matching.reasons import render_reasons
-
         return render_reasons(match.reasons)
 
     @extend_schema_field(serializers.DictField(child=serializers.CharField(), allow_null=True))
     def get_contact(self, match) -> dict | None:
-        from accounts import permissions
-
         request = self.context.get("request")
         if (
             request is None

@@ -24,6 +24,7 @@ def rep_client(rep_jp):
 
     client = APIClient(raise_request_exception=False)  # see the 500 a user would see
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=rep_jp).key}")
+    client.cookies["django_language"] = "en"  # the assertions read English words
     return client
 
 
@@ -96,6 +97,8 @@ def test_a_server_error_under_the_api_answers_json(rep_client, monkeypatch):
 
 
 def test_error_messages_follow_the_language(rep_client):
-    rep_client.cookies["django_language"] = "en"
     detail = assert_json_error(rep_client.get("/api/no-such-thing/"), 404)
     assert detail == "There is nothing at this address of the API."
+    del rep_client.cookies["django_language"]  # Vietnamese, the portal's default
+    detail = assert_json_error(rep_client.get("/api/no-such-thing/"), 404)
+    assert detail == "Không có gì ở địa chỉ này của API."

@@ -8,14 +8,18 @@ DRF answers its own exceptions in JSON; three holes remain, closed here:
   whose error pages are HTML;
 - URLs under /api/ that match no view get Django's HTML 404.
 The Django-level handlers below are installed in portal/urls.py (handler400 ... handler500).
+A service's Django ValidationError becomes DRF's 400 with field messages (`field_errors`).
 """
 
 from __future__ import annotations
 
 import codecs
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -73,6 +77,23 @@ def exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge()
     return drf_exception_handler(exc, context)
+
+
+@contextmanager
+def field_errors() -> Iterator[None]:
+    """Inside it, a Django ValidationError (a service's refusal) answers 400 with the messages
+    by field, as DRF's own validation does."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        if hasattr(error, "error_dict"):
+            messages = {
+                field: [str(m) for e in errors for m in e.messages]
+                for field, errors in error.error_dict.items()
+            }
+        else:
+            messages = {"non_field_errors": [str(m) for m in error.messages]}
+        raise exceptions.ValidationError(messages) from error
 
 
 def _json(detail: str, status_code: int) -> JsonResponse:
