@@ -2,8 +2,6 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from insights import views as insights_views
-
 from . import views
 
 portal_patterns = (
@@ -15,8 +13,7 @@ portal_patterns = (
 
 urlpatterns = [
     path("", include(portal_patterns)),
-    path("", include("insights.urls")),  # dashboards and reports: insights:*
-    path("healthz", insights_views.healthz, name="healthz"),
+    path("", include("insights.urls")),  # dashboards, reports (insights:*) and /healthz
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("demands/", include("demands.urls")),
