@@ -55,9 +55,11 @@ dev: install
 	$(DEV_ENV) CELERY_TASK_ALWAYS_EAGER=1 $(PY) manage.py seed_demo
 	$(DEV_ENV) CELERY_TASK_ALWAYS_EAGER=1 $(PY) manage.py runserver $(PORTAL_ADDR)
 
-## test: the whole suite on the local PostgreSQL and Redis, browser tests included
+## test: the whole suite on the local PostgreSQL and Redis, browser tests included; then the
+## tests marked `sqlite` again on SQLite, the database of `make run` (its own code paths)
 test: install
 	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadgroup
+	$(TEST_ENV) DATABASE_URL=sqlite:///$(VAR_DIR)/test-sqlite.sqlite3 $(PY) -m pytest -n 0 -m sqlite
 
 lint:
 	$(PY) -m ruff check .

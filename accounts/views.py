@@ -13,6 +13,7 @@ from . import permissions, services
 from .forms import (
     EmailAuthenticationForm,
     EnterpriseSignupForm,
+    PasswordResetForm,
     ProfileForm,
     RegistrationReviewForm,
 )
@@ -149,6 +150,8 @@ password_change_done = auth_views.PasswordChangeDoneView.as_view(
 
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset page, with requests limited per address and per IP."""
+
+    form_class = PasswordResetForm
 
     def form_valid(self, form):
         if services.password_reset_allowed(

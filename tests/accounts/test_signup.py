@@ -103,10 +103,13 @@ def test_no_one_else_can_approve_a_thai_nguyen_registration(
 
 
 @pytest.mark.django_db
-def test_invited_user_sets_a_password_from_the_emailed_link(client, rep_jp):
+def test_invited_user_sets_a_password_from_the_emailed_link(
+    client, rep_jp, django_capture_on_commit_callbacks
+):
     rep_jp.set_unusable_password()
     rep_jp.save()
-    user_invite(user=rep_jp)
+    with django_capture_on_commit_callbacks(execute=True):
+        user_invite(user=rep_jp)
     link = next(
         line for line in mail.outbox[-1].body.splitlines() if "/accounts/invitation/" in line
     )

@@ -7,7 +7,8 @@ from offers.models import Offer
 
 from .conftest import TEA_DEMAND, make_demand, make_offer
 
-pytestmark = pytest.mark.django_db
+# `sqlite`: make test runs these again on SQLite (bulk_create upserts there, not execute_values).
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 
 def test_published_demand_gets_explained_matches_across_languages(tea_demand, offers):

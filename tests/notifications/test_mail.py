@@ -3,6 +3,7 @@
 SMTP failure. Tasks run in-process here (CELERY_TASK_ALWAYS_EAGER), mail lands in locmem."""
 
 import datetime as dt
+import uuid
 
 import pytest
 from celery.signals import task_prerun
@@ -19,11 +20,11 @@ from offers import services as offer_services
 from offers.models import Offer
 
 from ..demands.factories import CampaignFactory
-from ..factories import OrganizationFactory
+from ..factories import OrganizationFactory, UserFactory
 from ..offers.factories import OfferFactory
 from . import backends
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]  # make run mails on SQLite too
 
 
 @pytest.fixture
@@ -68,10 +69,20 @@ def invite(request, client):
     return [rep_jp.email]
 
 
+def ask_reset(client):
+    """A reset for an address and from an IP of this test's own: the limits count in Redis."""
+    n = uuid.uuid4().int
+    user = UserFactory(email=f"reset-{n % 10**12}@demo.local")
+    ip = f"10.{n % 250}.{(n >> 8) % 250}.{(n >> 16) % 250 + 1}"
+    response = client.post(
+        reverse("accounts:password_reset"), {"email": user.email}, REMOTE_ADDR=ip
+    )
+    return user, response
+
+
 def reset_password(request, client):
-    rep_jp = request.getfixturevalue("rep_jp")
-    client.post(reverse("accounts:password_reset"), {"email": rep_jp.email})
-    return [rep_jp.email]
+    user, _response = ask_reset(client)
+    return [user.email]
 
 
 def invite_to_campaign(request, client):
@@ -175,12 +186,12 @@ def test_an_smtp_failure_is_retried_and_the_mail_arrives(
 
 
 def test_a_server_that_stays_down_does_not_break_the_page_in_process(
-    settings, client, rep_jp, django_capture_on_commit_callbacks
+    settings, client, django_capture_on_commit_callbacks
 ):
     settings.EMAIL_BACKEND = "tests.notifications.backends.AlwaysDownBackend"
     backends.AlwaysDownBackend.attempts = 0
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("accounts:password_reset"), {"email": rep_jp.email})
+        _user, response = ask_reset(client)
     assert response.status_code == 302
     # In a worker the retries go on with backoff; in-process they stop after a few.
     assert backends.AlwaysDownBackend.attempts == tasks.EAGER_TRIES

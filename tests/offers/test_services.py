@@ -203,7 +203,7 @@ def test_expired_offers_archive_themselves(rep_jp):
     assert expired.events.get().note == "expired"
 
 
-def test_reminder_email_fourteen_days_before_once(rep_jp):
+def test_reminder_email_fourteen_days_before_once(rep_jp, django_capture_on_commit_callbacks):
     today = timezone.localdate()
     due = OfferFactory(
         representation=rep_jp.organization,
@@ -217,7 +217,8 @@ def test_reminder_email_fourteen_days_before_once(rep_jp):
     )
     from offers.tasks import remind_expiring
 
-    assert remind_expiring.apply().get() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert remind_expiring.apply().get() == 1
     assert services.offers_remind_expiring() == 0
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [rep_jp.email]

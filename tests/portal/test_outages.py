@@ -358,7 +358,7 @@ def test_a_broker_outage_while_publishing_shows_no_error_and_every_record_is_mat
     kept = set(PendingTask.objects.values_list("name", flat=True))
     assert {
         "matching.match_demand",
-        "notifications.send_email",
+        "notifications.send_mail",
         "matching.embed_record",
         "matching.match_offer",
     } <= kept
@@ -377,7 +377,7 @@ def test_a_broker_outage_while_publishing_shows_no_error_and_every_record_is_mat
         assert Match.objects.filter(demand=demand).count() >= 2
         wait_for(
             lambda: (
-                "notifications.send_email" in worker.output()
+                "notifications.send_mail" in worker.output()
                 and "matching.embed_record" in worker.output()
             ),
             30,
