@@ -262,7 +262,7 @@ def phrase_chip(pair: tuple[str, str]) -> str:
 
 def match_chips(match, phrases: list[tuple[str, str]] | None = None) -> list[str]:
     """What a reader sees under a match: the similarity in words, the key phrases, then the
-    structured reasons (field, TRL, cooperation, country, budget, validity)."""
+    structured reasons (field, TRL, cooperation, country, validity)."""
     chips = [band_label(match.score)]
     chips += [phrase_chip(p) for p in phrases or []]
     chips += render_reasons(match.reasons)
