@@ -8,6 +8,7 @@ COPY accounts accounts
 COPY demands demands
 COPY offers offers
 COPY matching matching
+COPY connections connections
 COPY notifications notifications
 COPY outbox outbox
 COPY api api

@@ -13,8 +13,9 @@ import statistics
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
+from connections.models import Agreement, Meeting
 from demands.models import CampaignInvitation, Demand
-from matching.models import Agreement, Match, Meeting
+from matching.models import Match
 from matching.selectors import answering, has_answer
 from portal.models import Field
 

@@ -1,12 +1,6 @@
 from django.contrib import admin
 
-from .models import Embedding, EngineSettings, Match, MatchedRecord, MatchEvent, MatchingRun
-
-
-class MatchEventInline(admin.TabularInline):
-    model = MatchEvent
-    extra = 0
-    readonly_fields = ["actor", "from_status", "to_status", "note", "created_at"]
+from .models import Embedding, EngineSettings, Match, MatchedRecord, MatchingRun
 
 
 @admin.register(Match)
@@ -16,15 +10,6 @@ class MatchAdmin(admin.ModelAdmin):
     search_fields = ["demand__title", "offer__title", "offer__provider_name"]
     list_select_related = ["demand", "offer"]
     raw_id_fields = ["demand", "offer", "reviewer"]
-    inlines = [MatchEventInline]
-
-
-@admin.register(MatchEvent)
-class MatchEventAdmin(admin.ModelAdmin):
-    list_display = ["match", "from_status", "to_status", "actor", "created_at"]
-    list_filter = ["to_status"]
-    search_fields = ["match__demand__title", "match__offer__title", "note"]
-    raw_id_fields = ["match", "actor"]
 
 
 @admin.register(MatchingRun)

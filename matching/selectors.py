@@ -12,14 +12,13 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
 from django.utils import timezone
 
 from accounts import permissions
 
 from .engine.scoring import LIKELY_ANSWER
-from .models import Match, MatchEvent, MatchingRun
+from .models import Match, MatchingRun
 from .reasons import render_reasons
 
 Status = Match.Status
@@ -59,68 +58,33 @@ def has_answer(matches: QuerySet | None = None) -> Exists:
     return Exists(answering(matches).filter(demand_id=OuterRef("pk")))
 
 
-def _with_reasons(matches) -> list[Match]:
+def with_reasons(matches) -> list[Match]:
+    """The matches as a list, each with `reason_texts` (the engine's reasons in words)."""
     matches = list(matches)
     for match in matches:
         match.reason_texts = render_reasons(match.reasons)
     return matches
 
 
-def _rejection_note() -> Subquery:
-    """The note of the match's latest move to "rejected" (reason label and the staff's text)."""
-    events = MatchEvent.objects.filter(match_id=OuterRef("pk"), to_status=Status.REJECTED)
-    return Subquery(events.order_by("-created_at", "-id").values("note")[:1])
-
-
-def rejected_in(queryset: QuerySet, *, user, limit: int | None = None) -> list[Match]:
-    """The rejected pairs of a scoped queryset, best first, each saying why (one query); who
-    rejected it and the note only for those who may read a match's history (staff of the
-    demand's province, national units). `queryset` selects the relations the page shows."""
-    rows = (
-        queryset.filter(status=Status.REJECTED)
-        .select_related("reviewer")
-        .annotate(rejection_note=_rejection_note())
-        .order_by("-score", "id")
-    )
-    rows = list(rows if limit is None else rows[:limit])
-    # Rejections are staff decisions: listed only to those who may read a match's history.
-    return [match for match in rows if permissions.can(user, "match.view_history", match)]
-
-
 def matches_for_demand(*, user, demand, limit: int = 20) -> list[Match]:
-    """The demand's best pairs that staff have not rejected (rejected ones: `rejected_for_demand`)."""
+    """The demand's best pairs that staff have not rejected (the rejected ones:
+    `connections.selectors.rejected_for_demand`)."""
     queryset = permissions.matches_visible_to(user).filter(demand=demand)
     queryset = queryset.exclude(status=Status.REJECTED)
     queryset = queryset.select_related("offer", "offer__representation").order_by("-score", "id")
-    return _with_reasons(queryset[:limit])
-
-
-def rejected_for_demand(*, user, demand) -> list[Match]:
-    """The demand's pairs staff rejected, shown apart from its list (one query)."""
-    queryset = permissions.matches_visible_to(user).filter(demand=demand)
-    return rejected_in(
-        queryset.select_related("demand", "offer", "offer__representation"), user=user
-    )
+    return with_reasons(queryset[:limit])
 
 
 def matches_for_offer(*, user, offer, limit: int = 20) -> list[Match]:
-    """The offer's best pairs that staff have not rejected (rejected ones: `rejected_for_offer`)."""
+    """The offer's best pairs that staff have not rejected (the rejected ones:
+    `connections.selectors.rejected_for_offer`)."""
     queryset = permissions.matches_visible_to(user).filter(offer=offer)
     queryset = queryset.exclude(status=Status.REJECTED)
     queryset = queryset.select_related("demand", "demand__province").order_by("-score", "id")
-    matches = _with_reasons(queryset[:limit])
+    matches = with_reasons(queryset[:limit])
     for match in matches:
         match.demand_identity_shown = permissions.demand_shows_identity(user, match.demand)
     return matches
-
-
-def rejected_for_offer(*, user, offer) -> list[Match]:
-    """The offer's pairs staff rejected, shown apart from its list (one query)."""
-    queryset = permissions.matches_visible_to(user).filter(offer=offer)
-    rows = rejected_in(queryset.select_related("demand", "demand__province", "offer"), user=user)
-    for match in rows:
-        match.demand_identity_shown = permissions.demand_shows_identity(user, match.demand)
-    return rows
 
 
 def run_stalled_rule() -> Q:

@@ -104,19 +104,3 @@ def reconcile() -> dict:
             "reconcile: re-queued %d demands and %d offers", len(demand_ids), len(offer_ids)
         )
     return {"demands": len(demand_ids), "offers": len(offer_ids), "rebuilds": len(runs)}
-
-
-@shared_task(name="matching.remind_overdue_answers", **RETRY)
-def remind_overdue_answers() -> int:
-    """Remind the side that has not answered an introduction in 14 days (once: compare-and-swap)."""
-    from . import pipeline
-
-    return pipeline.matches_remind_overdue()
-
-
-@shared_task(name="matching.weekly_digest")
-def weekly_digest() -> int:
-    """Tell staff how many matches await their review (weekly; not retried, to avoid repeats)."""
-    from . import pipeline
-
-    return pipeline.staff_weekly_digest()

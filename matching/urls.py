@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
@@ -13,5 +13,4 @@ urlpatterns = [
     path("settings/", views.engine_settings, name="settings"),
     path("settings/fit/", views.weights_fit, name="weights_fit"),
     path("settings/proposals/<int:pk>/apply/", views.weights_proposal_apply, name="weights_apply"),
-    path("", include("matching.pipeline_urls")),  # review queue, introductions, pipeline
 ]

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "demands",
     "offers",
     "matching",
+    "connections",  # the workflow on a match: introductions, meetings, agreements
     "notifications",
     "outbox",  # tasks kept while the broker is down, sent when it is back
     "api",  # the REST API under /api/

@@ -19,6 +19,7 @@ urlpatterns = [
     path("demands/", include("demands.urls")),
     path("offers/", include("offers.urls")),
     path("matching/", include("matching.urls")),
+    path("matching/", include("connections.urls")),  # the same paths as before the move
     path("notifications/", include("notifications.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),

@@ -1,50 +1,14 @@
-"""Match lists to drop into demand and offer pages; each reads through the permission module."""
+"""How a match reads on a page: its score as a percentage and its chips. The match panels of
+demand and offer pages are in connections_tags (they list the pairs staff rejected too)."""
 
 import logging
 
 from django import template
 
-from accounts import permissions
-
-from .. import reasons, selectors
+from .. import reasons
 
 register = template.Library()
 logger = logging.getLogger(__name__)
-
-
-def _panel(context, side: str, record, listed, rejected_of) -> dict:
-    """The matches panel of one demand or offer page: its pairs (with chips), the rejected
-    ones apart, and whether the panel shows at all."""
-    user = context["request"].user
-    matches = listed(user=user, **{side: record})
-    for match in matches:
-        setattr(match, side, record)  # the chips read both texts: no query per match
-    matches = reasons.attach_chips(matches, user=user)
-    rejected = rejected_of(user=user, **{side: record})
-    show = bool(matches or rejected) or permissions.can(user, f"{side}.view_matches", record)
-    return {
-        side: record,
-        "matches": matches,
-        "rejected": rejected,
-        "rejected_total": len(rejected),
-        "show": show,
-        "sees_proposals": permissions.can(user, "match.see_proposals"),
-        "request": context["request"],
-    }
-
-
-@register.inclusion_tag("matching/_demand_matches.html", takes_context=True)
-def demand_matches(context, demand):
-    return _panel(
-        context, "demand", demand, selectors.matches_for_demand, selectors.rejected_for_demand
-    )
-
-
-@register.inclusion_tag("matching/_offer_matches.html", takes_context=True)
-def offer_matches(context, offer):
-    return _panel(
-        context, "offer", offer, selectors.matches_for_offer, selectors.rejected_for_offer
-    )
 
 
 @register.filter

@@ -17,9 +17,10 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
+from connections.models import Agreement, Meeting
 from demands.models import CampaignInvitation, Demand, SurveyCampaign
 from matching.engine.scoring import LIKELY_ANSWER
-from matching.models import Agreement, Match, Meeting
+from matching.models import Match
 from offers.models import Offer
 
 from ..factories import OrganizationFactory

@@ -97,7 +97,7 @@ def test_coordinator_figures_span_every_province(world, coordinator):
 
 
 def test_funnel_counts_a_stage_reached_before_the_match_was_dropped(world, staff_bn):
-    from matching.models import MatchEvent
+    from connections.models import MatchEvent
 
     match = Match.objects.get(pk=next(iter(world.bn_introduced)))
     MatchEvent.objects.create(match=match, from_status="introduced", to_status="consented")

@@ -25,7 +25,7 @@ def introduced_confidential(tea_demand, offers):
 def test_match_page_keeps_a_confidential_demands_phrases_from_the_representative(
     client, introduced_confidential, rep_jp, staff_tn
 ):
-    url = reverse("matching:detail", args=[introduced_confidential.pk])
+    url = reverse("connections:detail", args=[introduced_confidential.pk])
     client.force_login(staff_tn)  # staff of the province may read the demand: phrases shown
     assert PHRASE in client.get(url).content.decode()
     client.force_login(rep_jp)

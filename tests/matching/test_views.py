@@ -119,7 +119,9 @@ def test_a_representative_cannot_read_a_review_row_through_a_failed_reject(
     match = Match.objects.create(demand=tea_demand, offer=offers[0], score=0.8, engine_version="t")
     client.force_login(rep_jp)
     response = client.post(
-        reverse("matching:act", args=[match.pk, "reject"]), {"reason": ""}, HTTP_HX_REQUEST="true"
+        reverse("connections:act", args=[match.pk, "reject"]),
+        {"reason": ""},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 404
     assert tea_demand.organization.name not in response.content.decode()

@@ -66,12 +66,12 @@ def test_only_a_likely_or_acted_on_pair_answers_a_need(needs, rep_jp):
 
 
 def test_a_rejected_pair_stops_answering_and_an_undo_brings_it_back(needs, rep_jp, staff_tn):
-    from matching import pipeline
+    from connections import services as workflow
 
     match = Match.objects.get(demand=needs["likely"])
-    pipeline.match_reject(match=match, by=staff_tn, reason="wrong_field")
+    workflow.match_reject(match=match, by=staff_tn, reason="wrong_field")
     assert "likely" in titles(rep_jp)
-    pipeline.match_shortlist(match=match, by=staff_tn)
+    workflow.match_shortlist(match=match, by=staff_tn)
     assert "likely" not in titles(rep_jp)
 
 

@@ -6,7 +6,7 @@ from django.db import transaction
 from accounts import demo
 
 # Each app that has demo content exposes `<app>.demo.seed(context)`; they run in this order.
-APP_SEEDERS = ["demands.demo", "offers.demo", "matching.demo"]
+APP_SEEDERS = ["demands.demo", "offers.demo", "matching.demo", "connections.demo"]
 
 
 class Command(BaseCommand):

@@ -6,7 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from matching import pipeline, selectors, services
+from connections import selectors as connections_selectors
+from connections import services as workflow
+from matching import selectors, services
 from matching.models import Match, MatchingRun
 from offers.models import Offer
 
@@ -23,7 +25,7 @@ def rejected(tea_demand, offers, staff_tn):
     """The demand's best pair, rejected by the province's staff with a note."""
     services.match_demand(demand_id=tea_demand.id)
     top = Match.objects.filter(demand=tea_demand).order_by("-score", "id").first()
-    pipeline.match_reject(match=top, by=staff_tn, reason="other", note=NOTE)
+    workflow.match_reject(match=top, by=staff_tn, reason="other", note=NOTE)
     top.refresh_from_db()
     return top
 
@@ -53,7 +55,7 @@ def test_a_rejected_pair_stays_rejected_and_out_of_the_list_through_a_full_rebui
     listed = selectors.matches_for_demand(user=staff_tn, demand=tea_demand)
     assert rejected.pk not in [m.pk for m in listed]
     assert len(listed) == len(offers) - 1
-    apart = selectors.rejected_for_demand(user=staff_tn, demand=tea_demand)
+    apart = connections_selectors.rejected_for_demand(user=staff_tn, demand=tea_demand)
     assert [m.pk for m in apart] == [rejected.pk]
     assert NOTE in apart[0].rejection_note and apart[0].reviewer == staff_tn
 
@@ -88,13 +90,13 @@ def test_the_demand_page_shows_rejected_pairs_apart_with_reason_and_reviewer(
 
 def test_the_review_queue_lists_rejected_pairs_apart_and_on_request(client, rejected, staff_tn):
     client.force_login(staff_tn)
-    response = client.get(reverse("matching:review"))
+    response = client.get(reverse("connections:review"))
     assert rejected.pk not in [m.pk for m in response.context["matches"]]
     assert [m.pk for m in response.context["rejected"]] == [rejected.pk]
     html = response.content.decode()
     assert f'data-rejected="{rejected.pk}"' in html and NOTE in html
     assert "status=rejected" in response.context["rejected_more_url"]
-    on_request = client.get(reverse("matching:review"), {"status": "rejected"})
+    on_request = client.get(reverse("connections:review"), {"status": "rejected"})
     assert [m.pk for m in on_request.context["matches"]] == [rejected.pk]
     assert on_request.context["rejected"] == []  # already the list itself
 
@@ -103,17 +105,18 @@ def test_the_review_queue_keeps_its_filters_for_the_rejected_part(client, reject
     client.force_login(staff_tn)
     country = rejected.offer.provider_country.code
     other = "DE" if country != "DE" else "JP"
-    assert client.get(reverse("matching:review"), {"country": other}).context["rejected"] == []
+    assert client.get(reverse("connections:review"), {"country": other}).context["rejected"] == []
     assert (
-        len(client.get(reverse("matching:review"), {"country": country}).context["rejected"]) == 1
+        len(client.get(reverse("connections:review"), {"country": country}).context["rejected"])
+        == 1
     )
 
 
 def test_a_shortlisted_again_pair_returns_to_the_list(client, rejected, tea_demand, staff_tn):
-    pipeline.match_shortlist(match=rejected, by=staff_tn, note="nhầm")
+    workflow.match_shortlist(match=rejected, by=staff_tn, note="nhầm")
     listed = selectors.matches_for_demand(user=staff_tn, demand=tea_demand)
     assert listed[0].pk == rejected.pk
-    assert selectors.rejected_for_demand(user=staff_tn, demand=tea_demand) == []
+    assert connections_selectors.rejected_for_demand(user=staff_tn, demand=tea_demand) == []
 
 
 def test_the_representative_never_sees_a_rejection_of_its_offer(client, rejected, rep_jp, staff_tn):
@@ -124,7 +127,7 @@ def test_the_representative_never_sees_a_rejection_of_its_offer(client, rejected
     assert f'data-rejected="{rejected.pk}"' not in html
     assert NOTE not in html and staff_tn.get_full_name() not in html
     assert "Why rejected:" not in html and "Lý do loại:" not in html
-    assert client.get(reverse("matching:detail", args=[rejected.pk])).status_code == 404
+    assert client.get(reverse("connections:detail", args=[rejected.pk])).status_code == 404
 
 
 # Who sees the rejected part of each page: (status code, rejected pair listed, staff note shown).
@@ -155,7 +158,7 @@ def test_every_role_sees_only_the_rejected_pairs_it_may_see(client, cast, reject
     url = {
         "demand": rejected.demand.get_absolute_url(),
         "offer": rejected.offer.get_absolute_url(),
-        "review": reverse("matching:review"),
+        "review": reverse("connections:review"),
     }[page]
     if who != "anonymous":
         client.force_login(cast(who))
@@ -178,7 +181,7 @@ def test_the_demand_page_costs_the_same_queries_with_more_rejected_pairs(
     for i in range(5):
         offer = make_offer(rep_jp.organization, title=f"Offer {i}", summary="x")
         match = Match.objects.create(demand=tea_demand, offer=offer, score=0.9, engine_version="t")
-        pipeline.match_reject(match=match, by=staff_tn, reason="duplicate")
+        workflow.match_reject(match=match, by=staff_tn, reason="duplicate")
     with django_assert_max_num_queries(len(before.captured_queries)):
         html = client.get(url).content.decode()
     assert html.count("data-rejected=") == 6

@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import Organization, User
+from matching.models import Answer, Match, RejectReason
+from matching.selectors import ANSWER_THRESHOLD
 from notifications.models import Kind
 from notifications.services import notify
 
-from .models import Agreement, Answer, Match, MatchEvent, Meeting, RejectReason
+from .models import Agreement, MatchEvent, Meeting
 
 Status = Match.Status
 ANSWER_DAYS = 14  # a side that has not answered an introduction by then gets a reminder
@@ -116,7 +118,7 @@ def demand_summary(match: Match, viewer: User) -> str:
 
 
 def _url(match: Match) -> str:
-    return reverse("matching:detail", args=[match.pk])
+    return reverse("connections:detail", args=[match.pk])
 
 
 def _tell_parties(match: Match, *, kind: str, title: str, body: str = "") -> None:
@@ -468,8 +470,6 @@ def staff_weekly_digest() -> int:
     """Tell each province's staff how many matches await their review; returns emails queued."""
     from django.db.models import Count
 
-    from .selectors import ANSWER_THRESHOLD
-
     waiting = dict(
         Match.objects.filter(
             status__in=[Status.PROPOSED, Status.SHORTLISTED],
@@ -481,7 +481,7 @@ def staff_weekly_digest() -> int:
         .values_list("demand__province_id", "n")
     )
     count = 0
-    url = reverse("matching:review")
+    url = reverse("connections:review")
     for province_id, n in waiting.items():
         staff = list(province_staff(province_id))
         notify(

@@ -5,9 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts import permissions
+from matching.models import Match
 from portal.models import Field
-
-from .models import Match
 
 
 class ReviewFilter(django_filters.FilterSet):

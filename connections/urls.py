@@ -1,8 +1,11 @@
-"""Review queue, introductions with consent and the connection pipeline (issue 6)."""
+"""Review queue, introductions with consent and the connection pipeline, under /matching/
+(the paths the notifications already sent point to)."""
 
 from django.urls import path
 
-from . import pipeline_views as views
+from . import views
+
+app_name = "connections"
 
 urlpatterns = [
     path("review/", views.review, name="review"),

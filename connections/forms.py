@@ -1,4 +1,4 @@
-"""Input of the review queue and the pipeline; the services in pipeline.py do the writes."""
+"""Input of the review queue and the pipeline; the services in services.py do the writes."""
 
 import zoneinfo
 
@@ -6,7 +6,9 @@ from django import forms
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agreement, Answer, Meeting, RejectReason
+from matching.models import Answer, RejectReason
+
+from .models import Agreement, Meeting
 
 TIMEZONES = sorted(zoneinfo.available_timezones())
 

@@ -8,22 +8,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from accounts.permissions.matching import INTRODUCED_OR_LATER
+from matching.engine.scoring import LIKELY_ANSWER
+from matching.models import Match
 
-from . import pipeline, selectors
-from .engine.scoring import LIKELY_ANSWER
-from .models import Answer, Match, Meeting
-from .pipeline_filters import ReviewFilter
-from .pipeline_forms import (
+from . import selectors, services
+from .filters import ReviewFilter
+from .forms import (
     AgreementForm,
     AnswerForm,
     BulkForm,
@@ -32,50 +29,13 @@ from .pipeline_forms import (
     NoteForm,
     RejectForm,
 )
-from .reasons import render_reasons
+from .models import Meeting
 
 Status = Match.Status
-REVIEWABLE_DEMANDS = ("published", "in_connection")
 REJECTED_SHOWN = 20  # rejected pairs listed under the queue; the status filter shows them all
-BOARD_STAGES = [
-    Status.INTRODUCED,
-    Status.CONSENTED,
-    Status.MEETING,
-    Status.NEGOTIATING,
-    Status.AGREEMENT,
-    Status.DROPPED,
-]
-RELATED = (
-    "demand",
-    "demand__organization",
-    "demand__province",
-    "demand__campaign",
-    "offer",
-    "offer__representation",
-)
 
 
-def _scoped(user):
-    return permissions.matches_visible_to(user).select_related(*RELATED)
-
-
-def _decorate(matches, user) -> list[Match]:
-    """Reasons as text, whether the firm may be named, whether an answer is overdue."""
-    cutoff = timezone.now() - timezone.timedelta(days=pipeline.ANSWER_DAYS)
-    matches = list(matches)
-    for match in matches:
-        match.reason_texts = render_reasons(match.reasons)
-        match.demand.shows_identity = permissions.demand_shows_identity(user, match.demand)
-        match.is_overdue = (
-            match.status == Status.INTRODUCED
-            and match.introduced_at is not None
-            and match.introduced_at < cutoff
-            and Answer.PENDING in (match.enterprise_answer, match.representation_answer)
-        )
-    return matches
-
-
-def _back(request: HttpRequest, default: str = "matching:review"):
+def _back(request: HttpRequest, default: str = "connections:review"):
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
@@ -94,15 +54,10 @@ def review(request: HttpRequest) -> HttpResponse:
     """Matches of the province's published demands, best first, with filters."""
     if not permissions.is_staff(request.user):
         raise Http404
-    queryset = _scoped(request.user).filter(demand__status__in=REVIEWABLE_DEMANDS)
-    if not request.GET.get("status"):
-        queryset = queryset.filter(status__in=[Status.PROPOSED, Status.SHORTLISTED])
-    # By default the likely answers (and what staff shortlisted): the dashboard's "awaiting
-    # review" count. Twenty proposals a demand are mostly "weakly related"; a score filter
-    # shows them.
     likely_only = not any(request.GET.get(key) for key in ("status", "score_min", "score_max"))
-    if likely_only:
-        queryset = queryset.filter(Q(score__gte=LIKELY_ANSWER) | Q(status=Status.SHORTLISTED))
+    queryset = selectors.review_queue(
+        request.user, status_chosen=bool(request.GET.get("status")), likely_only=likely_only
+    )
     matches = ReviewFilter(request.GET, queryset=queryset, user=request.user)
     page = Paginator(matches.qs.order_by("-score", "id"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -110,11 +65,7 @@ def review(request: HttpRequest) -> HttpResponse:
     # Rejected pairs leave the queue; the default view shows them apart, with the same filters.
     rejected, rejected_total, rejected_more = [], 0, ""
     if not request.GET.get("status") and matches.is_valid():
-        rejected_qs = matches.filter_queryset(
-            _scoped(request.user).filter(
-                demand__status__in=REVIEWABLE_DEMANDS, status=Status.REJECTED
-            )
-        )
+        rejected_qs = matches.filter_queryset(selectors.review_rejected(request.user))
         rejected_total = rejected_qs.count()
         if rejected_total:
             rejected = selectors.rejected_in(rejected_qs, user=request.user, limit=REJECTED_SHOWN)
@@ -123,11 +74,11 @@ def review(request: HttpRequest) -> HttpResponse:
             rejected_more = f"{request.path}?{more.urlencode()}"
     return render(
         request,
-        "matching/review_queue.html",
+        "connections/review_queue.html",
         {
             "filter": matches,
             "page": page,
-            "matches": _decorate(page.object_list, request.user),
+            "matches": selectors.decorate(page.object_list, request.user),
             "reject_form": RejectForm(),
             "bulk_form": BulkForm(),
             "query": query.urlencode(),
@@ -142,10 +93,12 @@ def review(request: HttpRequest) -> HttpResponse:
 
 
 def _row(request: HttpRequest, match: Match) -> HttpResponse:
-    match = _decorate([_scoped(request.user).get(pk=match.pk)], request.user)[0]
+    match = selectors.decorate(
+        [selectors.connections_visible_to(request.user).get(pk=match.pk)], request.user
+    )[0]
     return render(
         request,
-        "matching/_match_row.html",
+        "connections/_match_row.html",
         {
             "match": match,
             "reject_form": RejectForm(),
@@ -158,20 +111,20 @@ def _row(request: HttpRequest, match: Match) -> HttpResponse:
 @require_POST
 def match_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Shortlist, reject or introduce one match; htmx gets the row back, others a redirect."""
-    match = get_object_or_404(_scoped(request.user), pk=pk)
+    match = get_object_or_404(selectors.connections_visible_to(request.user), pk=pk)
     # Only reviewers reach the row partial below: it shows what a reviewer may see.
     if not permissions.can(request.user, "match.review", match):
         raise Http404
     try:
         if action == "shortlist":
-            pipeline.match_shortlist(match=match, by=request.user)
+            services.match_shortlist(match=match, by=request.user)
         elif action == "introduce":
-            pipeline.match_introduce(match=match, by=request.user)
+            services.match_introduce(match=match, by=request.user)
         elif action == "reject":
             form = RejectForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(next(iter(form.errors.values())))
-            pipeline.match_reject(
+            services.match_reject(
                 match=match,
                 by=request.user,
                 reason=form.cleaned_data["reason"],
@@ -211,16 +164,16 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
         return _back(request)
     data = form.cleaned_data
     done, refused = 0, 0
-    for match in _scoped(request.user).filter(pk__in=data["ids"]):
+    for match in selectors.connections_visible_to(request.user).filter(pk__in=data["ids"]):
         try:
             if data["action"] == "shortlist":
-                pipeline.match_shortlist(match=match, by=request.user, note=data["note"])
+                services.match_shortlist(match=match, by=request.user, note=data["note"])
             elif data["action"] == "reject":
-                pipeline.match_reject(
+                services.match_reject(
                     match=match, by=request.user, reason=data["reason"], note=data["note"]
                 )
             else:
-                pipeline.match_introduce(match=match, by=request.user, note=data["note"])
+                services.match_introduce(match=match, by=request.user, note=data["note"])
             done += 1
         except (ValidationError, PermissionDenied):
             refused += 1
@@ -239,20 +192,8 @@ def board(request: HttpRequest) -> HttpResponse:
     """Each pipeline stage's cards for the user's province (a coordinator picks one)."""
     if not permissions.can(request.user, "match.view_board"):
         raise Http404
-    queryset = _scoped(request.user).filter(status__in=BOARD_STAGES)
-    province_id = (
-        request.user.province_id
-        if permissions.is_staff(request.user)
-        else request.GET.get("province")
-    )
-    if province_id:
-        queryset = queryset.filter(demand__province_id=province_id)
-    matches = _decorate(queryset.order_by("-updated_at", "id")[:600], request.user)
-    columns = [
-        (stage, Status(stage).label, [m for m in matches if m.status == stage])
-        for stage in BOARD_STAGES
-    ]
-    return render(request, "matching/board.html", {"columns": columns})
+    columns = selectors.board_columns(request.user, province_id=request.GET.get("province"))
+    return render(request, "connections/board.html", {"columns": columns})
 
 
 @login_required
@@ -260,24 +201,21 @@ def introductions(request: HttpRequest) -> HttpResponse:
     """Matches introduced to the user's enterprise or representation."""
     if not (permissions.is_enterprise(request.user) or permissions.is_representative(request.user)):
         raise Http404
-    queryset = _scoped(request.user).filter(status__in=INTRODUCED_OR_LATER)
-    page = Paginator(queryset.order_by("-introduced_at", "id"), 30).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(selectors.introductions_of(request.user), 30).get_page(request.GET.get("page"))
     return render(
         request,
-        "matching/match_introductions.html",
+        "connections/match_introductions.html",
         {
             "page": page,
-            "matches": _decorate(page.object_list, request.user),
+            "matches": selectors.decorate(page.object_list, request.user),
         },
     )
 
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    match = get_object_or_404(_scoped(request.user), pk=pk)
-    match = _decorate([match], request.user)[0]
+    match = get_object_or_404(selectors.connections_visible_to(request.user), pk=pk)
+    match = selectors.decorate([match], request.user)[0]
     user = request.user
     can = {
         action: permissions.can(user, f"match.{action}", match)
@@ -291,16 +229,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     }
     meetings = list(match.meetings.all())
-    agreement = getattr(match, "agreement", None) if match.status == Status.AGREEMENT else None
     return render(
         request,
-        "matching/match_detail.html",
+        "connections/match_detail.html",
         {
             "match": match,
             "can": can,
             "meetings": meetings,
-            "agreement": agreement,
-            "events": match.events.select_related("actor") if can["view_history"] else [],
+            "agreement": selectors.agreement_of(match),
+            "events": selectors.history(match) if can["view_history"] else [],
             "answer_form": AnswerForm() if can["answer"] else None,
             "meeting_form": MeetingForm()
             if can["record_meeting"] and match.status in (Status.CONSENTED, Status.MEETING)
@@ -336,7 +273,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail(match: Match):
-    return redirect("matching:detail", pk=match.pk)
+    return redirect("connections:detail", pk=match.pk)
 
 
 def _form_error(request: HttpRequest, form) -> None:
@@ -349,12 +286,12 @@ def _form_error(request: HttpRequest, form) -> None:
 @login_required
 @require_POST
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
-    match = get_object_or_404(_scoped(request.user), pk=pk)
+    match = get_object_or_404(selectors.connections_visible_to(request.user), pk=pk)
     form = AnswerForm(request.POST)
     if not form.is_valid():
         _form_error(request, form)
         return _detail(match)
-    pipeline.match_answer(
+    services.match_answer(
         match=match,
         by=request.user,
         answer=form.cleaned_data["answer"],
@@ -365,7 +302,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _pipeline_step(request: HttpRequest, pk: int, form_class, call, done: str) -> HttpResponse:
-    match = get_object_or_404(_scoped(request.user), pk=pk)
+    match = get_object_or_404(selectors.connections_visible_to(request.user), pk=pk)
     form = form_class(request.POST)
     if not form.is_valid():
         _form_error(request, form)
@@ -386,7 +323,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         MeetingForm,
-        lambda match, data: pipeline.match_schedule_meeting(
+        lambda match, data: services.match_schedule_meeting(
             match=match, by=request.user, data=data
         ),
         _("The meeting is scheduled."),
@@ -396,13 +333,13 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_update(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
-    match = get_object_or_404(_scoped(request.user), pk=pk)
+    match = get_object_or_404(selectors.connections_visible_to(request.user), pk=pk)
     meeting = get_object_or_404(Meeting, pk=meeting_pk, match=match)
     form = MeetingForm(request.POST, instance=Meeting(), prefix=f"m{meeting.pk}")
     if not form.is_valid():
         _form_error(request, form)
         return _detail(match)
-    pipeline.match_update_meeting(meeting=meeting, by=request.user, data=form.cleaned_data)
+    services.match_update_meeting(meeting=meeting, by=request.user, data=form.cleaned_data)
     messages.success(request, _("The meeting is saved."))
     return _detail(match)
 
@@ -414,7 +351,7 @@ def negotiate(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         NoteForm,
-        lambda match, data: pipeline.match_start_negotiation(
+        lambda match, data: services.match_start_negotiation(
             match=match, by=request.user, note=data["note"]
         ),
         _("Negotiation started."),
@@ -428,7 +365,7 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         AgreementForm,
-        lambda match, data: pipeline.match_record_agreement(match=match, by=request.user, **data),
+        lambda match, data: services.match_record_agreement(match=match, by=request.user, **data),
         _("The agreement is recorded."),
     )
 
@@ -440,7 +377,7 @@ def drop(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         DropForm,
-        lambda match, data: pipeline.match_drop(
+        lambda match, data: services.match_drop(
             match=match, by=request.user, reason=data["reason"]
         ),
         _("The connection is dropped."),

@@ -7,9 +7,10 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from connections import services
+from connections.models import Agreement, MatchEvent
 from demands.models import Demand
-from matching import pipeline
-from matching.models import Agreement, Answer, Match, MatchEvent
+from matching.models import Answer, Match
 
 from .conftest import OFFERS, make_offer
 
@@ -38,7 +39,7 @@ def match(tea_demand, rep_jp, parties):
 
 def introduce(match, staff, capture):
     with capture(execute=True):
-        pipeline.match_introduce(match=match, by=staff)
+        services.match_introduce(match=match, by=staff)
     match.refresh_from_db()
     return match
 
@@ -46,8 +47,8 @@ def introduce(match, staff, capture):
 def consent(match, staff, enterprise, rep, capture):
     introduce(match, staff, capture)
     with capture(execute=True):
-        pipeline.match_answer(match=match, by=enterprise, answer=Answer.INTERESTED)
-        pipeline.match_answer(match=match, by=rep, answer=Answer.INTERESTED)
+        services.match_answer(match=match, by=enterprise, answer=Answer.INTERESTED)
+        services.match_answer(match=match, by=rep, answer=Answer.INTERESTED)
     match.refresh_from_db()
     return match
 
@@ -56,9 +57,9 @@ def consent(match, staff, enterprise, rep, capture):
 
 
 def test_match_shortlist_reject_undo_record_events(match, staff_tn):
-    pipeline.match_shortlist(match=match, by=staff_tn)
-    pipeline.match_reject(match=match, by=staff_tn, reason="over_budget")
-    pipeline.match_shortlist(match=match, by=staff_tn, note="undo")
+    services.match_shortlist(match=match, by=staff_tn)
+    services.match_reject(match=match, by=staff_tn, reason="over_budget")
+    services.match_shortlist(match=match, by=staff_tn, note="undo")
     match.refresh_from_db()
     assert match.status == S.SHORTLISTED and match.reject_reason == ""
     events = list(match.events.values_list("from_status", "to_status", "actor"))
@@ -73,14 +74,14 @@ def test_match_reject_other_needs_text(match, staff_tn):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        pipeline.match_reject(match=match, by=staff_tn, reason="other")
+        services.match_reject(match=match, by=staff_tn, reason="other")
     with pytest.raises(ValidationError):
-        pipeline.match_reject(match=match, by=staff_tn, reason="nonsense")
+        services.match_reject(match=match, by=staff_tn, reason="nonsense")
 
 
 @pytest.mark.parametrize("who", ["staff_bn", "enterprise_tn", "rep_jp", "coordinator"])
 def test_match_review_refused_outside_province_staff(match, cast, who):
-    for service in (pipeline.match_shortlist, pipeline.match_introduce):
+    for service in (services.match_shortlist, services.match_introduce):
         with pytest.raises(PermissionDenied):
             service(match=match, by=cast(who))
     assert not MatchEvent.objects.exists()
@@ -136,7 +137,7 @@ def test_match_answer_not_interested_drops(
     match, staff_tn, enterprise_tn, rep_jp, django_capture_on_commit_callbacks
 ):
     introduce(match, staff_tn, django_capture_on_commit_callbacks)
-    pipeline.match_answer(match=match, by=rep_jp, answer=Answer.NOT_INTERESTED, message="no")
+    services.match_answer(match=match, by=rep_jp, answer=Answer.NOT_INTERESTED, message="no")
     match.refresh_from_db()
     assert match.status == S.DROPPED and match.drop_reason
 
@@ -145,14 +146,14 @@ def test_match_answer_refused_twice_and_to_outsiders(
     match, staff_tn, enterprise_tn, enterprise_bn, rep_de, django_capture_on_commit_callbacks
 ):
     with pytest.raises(PermissionDenied):  # not introduced yet
-        pipeline.match_answer(match=match, by=enterprise_tn, answer=Answer.INTERESTED)
+        services.match_answer(match=match, by=enterprise_tn, answer=Answer.INTERESTED)
     introduce(match, staff_tn, django_capture_on_commit_callbacks)
     for outsider in (enterprise_bn, rep_de, staff_tn):
         with pytest.raises(PermissionDenied):
-            pipeline.match_answer(match=match, by=outsider, answer=Answer.INTERESTED)
-    pipeline.match_answer(match=match, by=enterprise_tn, answer=Answer.INTERESTED)
+            services.match_answer(match=match, by=outsider, answer=Answer.INTERESTED)
+    services.match_answer(match=match, by=enterprise_tn, answer=Answer.INTERESTED)
     with pytest.raises(PermissionDenied):
-        pipeline.match_answer(match=match, by=enterprise_tn, answer=Answer.NOT_INTERESTED)
+        services.match_answer(match=match, by=enterprise_tn, answer=Answer.NOT_INTERESTED)
 
 
 def test_pipeline_to_agreement(
@@ -162,7 +163,7 @@ def test_pipeline_to_agreement(
     mail.outbox.clear()
     starts = timezone.now() + datetime.timedelta(days=3)
     with django_capture_on_commit_callbacks(execute=True):
-        meeting = pipeline.match_schedule_meeting(
+        meeting = services.match_schedule_meeting(
             match=match,
             by=staff_tn,
             data={
@@ -174,25 +175,25 @@ def test_pipeline_to_agreement(
             },
         )
     assert {m.to[0] for m in mail.outbox} == {enterprise_tn.email, rep_jp.email}
-    pipeline.match_schedule_meeting(match=match, by=staff_tn, data={"starts_at": starts})
+    services.match_schedule_meeting(match=match, by=staff_tn, data={"starts_at": starts})
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        pipeline.match_update_meeting(
+        services.match_update_meeting(
             meeting=meeting, by=staff_tn, data={"starts_at": starts + datetime.timedelta(hours=1)}
         )
     assert len(mail.outbox) == 2
-    with pytest.raises(pipeline.TransitionError):  # not negotiating yet
-        pipeline.match_record_agreement(
+    with pytest.raises(services.TransitionError):  # not negotiating yet
+        services.match_record_agreement(
             match=match, by=staff_tn, kind="license", signed_on=datetime.date(2026, 1, 5)
         )
-    pipeline.match_start_negotiation(match=match, by=staff_tn)
+    services.match_start_negotiation(match=match, by=staff_tn)
     with pytest.raises(PermissionDenied):
-        pipeline.match_record_agreement(
+        services.match_record_agreement(
             match=match, by=enterprise_tn, kind="license", signed_on=datetime.date(2026, 1, 5)
         )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        pipeline.match_record_agreement(
+        services.match_record_agreement(
             match=match,
             by=staff_tn,
             kind="license",
@@ -224,14 +225,14 @@ def test_pipeline_to_agreement(
 )
 def test_match_drop_refused_outside_the_pipeline(match, staff_tn, status):
     Match.objects.filter(pk=match.pk).update(status=status)
-    with pytest.raises(pipeline.TransitionError):
-        pipeline.match_drop(match=match, by=staff_tn, reason="x")
+    with pytest.raises(services.TransitionError):
+        services.match_drop(match=match, by=staff_tn, reason="x")
 
 
 @pytest.mark.parametrize("status", ["consented", "meeting", "negotiating"])
 def test_match_drop_from_pipeline(match, staff_tn, status):
     Match.objects.filter(pk=match.pk).update(status=status)
-    pipeline.match_drop(match=match, by=staff_tn, reason="budget cut")
+    services.match_drop(match=match, by=staff_tn, reason="budget cut")
     match.refresh_from_db()
     assert match.status == S.DROPPED and match.drop_reason == "budget cut"
 
@@ -247,22 +248,22 @@ def test_match_drop_from_pipeline(match, staff_tn, status):
 )
 def test_illegal_transitions_refused(match, staff_tn, start, service):
     Match.objects.filter(pk=match.pk).update(status=start)
-    with pytest.raises(pipeline.TransitionError):
-        getattr(pipeline, service)(match=match, by=staff_tn)
+    with pytest.raises(services.TransitionError):
+        getattr(services, service)(match=match, by=staff_tn)
 
 
 def test_remind_overdue_once(
     match, staff_tn, enterprise_tn, rep_jp, django_capture_on_commit_callbacks
 ):
     introduce(match, staff_tn, django_capture_on_commit_callbacks)
-    pipeline.match_answer(match=match, by=enterprise_tn, answer=Answer.INTERESTED)
+    services.match_answer(match=match, by=enterprise_tn, answer=Answer.INTERESTED)
     Match.objects.filter(pk=match.pk).update(
         introduced_at=timezone.now() - datetime.timedelta(days=15)
     )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert pipeline.matches_remind_overdue() == 1
-        assert pipeline.matches_remind_overdue() == 0
+        assert services.matches_remind_overdue() == 1
+        assert services.matches_remind_overdue() == 0
     assert [m.to for m in mail.outbox] == [[rep_jp.email]]
 
 
@@ -270,5 +271,5 @@ def test_weekly_digest_to_staff_of_the_province(
     match, staff_tn, staff_bn, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        assert pipeline.staff_weekly_digest() == 1
+        assert services.staff_weekly_digest() == 1
     assert [m.to for m in mail.outbox] == [[staff_tn.email]]
