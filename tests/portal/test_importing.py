@@ -179,3 +179,42 @@ def test_a_pending_file_opens_for_its_owner_only_and_until_it_expires(staff_tn, 
     pending.discard()
     with pytest.raises(importing.PendingGone):
         importing.pending_open(token, kind="demands", user=staff_tn)
+
+
+def test_a_workbook_whose_string_table_outgrows_the_cap_is_refused_before_parsing(english):
+    # openpyxl parses every shared string before the first row: 2,000,000 of them in a 5 MB
+    # upload held a web worker 53 s. A sheet of MAX_ROWS rows cannot need that many.
+    def with_strings(count: int) -> bytes:
+        """A workbook whose header and row read from a shared-string table of `count`
+        entries, stored under a name of the attacker's choosing (openpyxl finds it through
+        [Content_Types].xml)."""
+        content = crafted_xlsx(["x"], [["x"]], dimension="A1:B2")
+        strings = ["Mã", "Tên", "1", "a", *(f"s{n}" for n in range(count - 4))]
+        table = (
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            + "".join(f"<si><t>{s}</t></si>" for s in strings)
+            + "</sst>"
+        )
+        sheet_data = (
+            '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+            '<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c></row></sheetData>'
+        )
+        content_type = (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+        )
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w") as target:
+            for item in source.infolist():
+                data = source.read(item.filename).decode()
+                if item.filename == "xl/worksheets/sheet1.xml":
+                    data = re.sub(r"<sheetData>.*</sheetData>", sheet_data, data, flags=re.S)
+                elif item.filename == "[Content_Types].xml":
+                    override = f'<Override PartName="/xl/notes.xml" ContentType="{content_type}"/>'
+                    data = data.replace("</Types>", override + "</Types>")
+                target.writestr(item, data.encode())
+            target.writestr("xl/notes.xml", table.encode())
+        return out.getvalue()
+
+    assert read_rows(with_strings(10), "a.xlsx", COLUMNS) == [(2, {"code": "1", "name": "a"})]
+    with pytest.raises(FileRefused, match=re.escape(cap_message())):
+        read_rows(with_strings(200_000), "a.xlsx", COLUMNS)
