@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -94,14 +95,26 @@ def offers_similar_to(offer: Offer, *, user, limit: int = 5) -> list[Offer]:
             .filter(similarity__gte=SIMILARITY_THRESHOLD)
             .order_by("-similarity", "-id")[:limit]
         )
-    # SQLite (embedded mode): the same words once accents and case are folded away.
-    words = set(fold(offer.title).split())
-    similar = []
+    # SQLite (embedded mode): pg_trgm's measure computed here, on titles with accents folded.
+    grams = title_trigrams(offer.title)
+    scored = []
     for candidate in candidates.order_by("-id")[:200]:
-        other = set(fold(candidate.title).split())
-        if words and other and len(words & other) / len(words | other) >= 0.6:
-            similar.append(candidate)
-    return similar[:limit]
+        other = title_trigrams(candidate.title)
+        similarity = len(grams & other) / len(grams | other) if grams and other else 0.0
+        if similarity >= SIMILARITY_THRESHOLD:
+            scored.append((similarity, candidate.pk, candidate))
+    scored.sort(key=lambda row: (-row[0], -row[1]))
+    return [candidate for _similarity, _pk, candidate in scored[:limit]]
+
+
+def title_trigrams(title: str) -> set[str]:
+    """pg_trgm's trigrams of a text: each word (letters and digits), lower-cased and padded
+    with two spaces before and one after, cut in threes ("robot" -> "  r", " ro", ..., "ot ")."""
+    grams: set[str] = set()
+    for word in re.findall(r"[^\W_]+", fold(title)):
+        padded = f"  {word} "
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return grams
 
 
 def offers_expiring_soon(user, *, days: int = 30, today: dt.date | None = None) -> QuerySet:
@@ -126,9 +139,7 @@ def offer_status_counts(user) -> dict[str, int]:
     return counts
 
 
-# --- matches: empty until the matching app's Match model lands -------------------------------
-# These two functions are the only places that read matches for offers; point them at
-# matching.Match (counts per offer, demand ids with any match) when it exists.
+# --- matches of offers: read through matching's selectors ------------------------------------
 
 
 def offer_match_counts(offer_ids, *, user=None) -> dict[int, int]:

@@ -70,7 +70,6 @@ INSTALLED_APPS = [
     "django_countries",
     "django_filters",
     "django_htmx",
-    "template_partials",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
