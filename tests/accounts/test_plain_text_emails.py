@@ -77,16 +77,19 @@ def test_offer_expiry_reminder_shows_the_title_as_typed(rep_jp, django_capture_o
     from offers import services as offer_services
 
     title = 'Robot "Mirror" <Polish> & Co'
+    until = timezone.localdate() + dt.timedelta(days=5)
     OfferFactory(
         representation=rep_jp.organization,
         created_by=rep_jp,
         title=title,
         title_vi="",
-        valid_until=timezone.localdate() + dt.timedelta(days=5),
+        valid_until=until,
     )
     with django_capture_on_commit_callbacks(execute=True):
         assert offer_services.offers_remind_expiring() == 1
     assert_plain(mail.outbox[0], title)
+    # the date reads once, in the Vietnamese short form ("ngày Ngày 9 tháng 12" before)
+    assert f"đến ngày {until:%d-%m-%Y}. " in mail.outbox[0].body
 
 
 def test_every_plain_text_email_template_turns_escaping_off():
