@@ -4,7 +4,7 @@ makemessages only keeps entries whose text appears in the project's source: list
 keeps the corrections in locale/vi (which wins over the packages' own catalogues).
 """
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 # django-countries: its Vietnamese names of these read wrong ("Áo" for Jersey, "Ai-len" for
 # Iceland, "Tiếng Swaziland", "Đoàn tụ" for Réunion) or long ("Hợp chúng quốc Hoa Kỳ").
@@ -21,4 +21,15 @@ COUNTRY_NAMES = [
 # django-filter ships no Vietnamese: the sort menu read "thay đổi gần nhất (descending)".
 FILTER_STRINGS = [
     gettext_noop("%s (descending)"),
+]
+
+# Django's Vietnamese catalogue has no units for timesince: a stalled rebuild read
+# "(2 minutes không tiến triển)".
+TIMESINCE_UNITS = [
+    ngettext_lazy("%(num)d year", "%(num)d years", "num"),
+    ngettext_lazy("%(num)d month", "%(num)d months", "num"),
+    ngettext_lazy("%(num)d week", "%(num)d weeks", "num"),
+    ngettext_lazy("%(num)d day", "%(num)d days", "num"),
+    ngettext_lazy("%(num)d hour", "%(num)d hours", "num"),
+    ngettext_lazy("%(num)d minute", "%(num)d minutes", "num"),
 ]

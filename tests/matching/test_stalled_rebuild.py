@@ -77,6 +77,9 @@ def test_the_engine_page_shows_a_stalled_run_and_its_resume_button(client, coord
     assert reverse("matching:run_resume", args=[run.pk]) in page
     progress = client.get(reverse("matching:run_progress", args=[run.pk])).content.decode()
     assert "Stalled since" in progress
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"  # the default: no English left in it
+    progress = client.get(reverse("matching:run_progress", args=[run.pk])).content.decode()
+    assert "7\xa0phút không tiến triển" in progress and "minutes" not in progress
 
 
 def test_a_healthy_run_is_not_shown_stalled(client, coordinator, demands):
