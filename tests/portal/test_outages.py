@@ -445,6 +445,19 @@ def test_an_unreachable_database_answers_503_on_healthz_and_a_calm_page_elsewher
         assert headers["Content-Type"].startswith("text/html")
         assert "briefly unavailable" in body or "tạm thời" in body.lower()
         assert "Traceback" not in body
+
+        # An API client with a token gets the same, as JSON.
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/offers/", headers={"Authorization": "Token " + "0" * 40}
+        )
+        try:
+            urllib.request.urlopen(request, timeout=20)
+        except urllib.error.HTTPError as error:
+            assert error.code == 503
+            assert error.headers["Content-Type"] == "application/json"
+            assert json.loads(error.read())["detail"]
+        else:
+            raise AssertionError("the API answered while the database was down")
     finally:
         server.send_signal(signal.SIGTERM)
         try:
