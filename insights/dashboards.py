@@ -130,7 +130,7 @@ def representative_context(user) -> dict:
     from offers import selectors as offers
 
     recent = list(offers.offer_list_own(user)[:10])
-    counts = offers.offer_match_counts([o.pk for o in recent])
+    counts = offers.offer_match_counts([o.pk for o in recent], user=user)
     matches = permissions.matches_visible_to(user)
     introduced = (
         figures.introduced(matches)

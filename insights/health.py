@@ -60,4 +60,4 @@ def matching_state() -> str:
     """Reported, not a failure: a degraded engine still ranks by terms and structure."""
     from matching.corpus import engine_status
 
-    return engine_status()[1]
+    return engine_status(load=False)[1]

@@ -55,7 +55,11 @@ def embedder() -> Embedder | None:
         return _state["embedder"]
 
 
-def engine_status() -> tuple[bool, str]:
+def engine_status(*, load: bool = True) -> tuple[bool, str]:
+    """(ok, what). With load=False a process that has not needed the model yet says so
+    instead of loading it (~7 s: longer than a load balancer waits for /healthz)."""
+    if not load and "embedder" not in _state:
+        return True, "not loaded in this process yet (loads on first use)"
     model = embedder()
     if model is None:
         return False, "degraded: lexical + structured only (embedding model did not load)"
