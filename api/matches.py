@@ -24,4 +24,7 @@ class MatchViewSet(RepresentativeAPI, mixins.ListModelMixin, viewsets.GenericVie
     filter_backends: list = []
 
     def get_queryset(self):
-        return selectors.offer_matches_for(self.request.user)
+        # the contact (both sides interested) reads the demand's organisation: one join
+        return selectors.offer_matches_for(self.request.user).select_related(
+            "offer", "demand__organization"
+        )
