@@ -133,15 +133,6 @@ def rebuild() -> None:
         call_command("rebuild_matches", user="coordinator@demo.local", stdout=quiet)
 
 
-def _workflow():
-    """The connection workflow's services, wherever they live now."""
-    try:
-        from connections import services as workflow  # type: ignore[import-not-found]
-    except ImportError:
-        from matching import pipeline as workflow
-    return workflow
-
-
 def walk_pipeline(seed: int) -> dict[str, int]:
     """Staff decisions and connections through the workflow's services, on the best match of
     randomly chosen demands; returns the count per stage."""
@@ -151,9 +142,9 @@ def walk_pipeline(seed: int) -> dict[str, int]:
     from django.utils import timezone
 
     from accounts.models import Organization, User
+    from connections import services as workflow
     from matching.models import Answer, Match
 
-    workflow = _workflow()
     staff = {
         u.organization.province_id: u
         for u in User.objects.filter(
@@ -237,8 +228,11 @@ def spread_dates(seed: int) -> None:
     from django.db import connection
     from psycopg2.extras import execute_values
 
+    from connections.models import Agreement, MatchEvent, Meeting
+
+    events, meetings, agreements = (m._meta.db_table for m in (MatchEvent, Meeting, Agreement))
     with connection.cursor() as cursor:
-        cursor.execute("SELECT DISTINCT match_id FROM connections_matchevent")
+        cursor.execute(f"SELECT DISTINCT match_id FROM {events}")
         ids = [row[0] for row in cursor]
         rng = random.Random(seed)
         cursor.execute("CREATE TEMP TABLE ages (match_id bigint PRIMARY KEY, age float)")
@@ -250,9 +244,9 @@ def spread_dates(seed: int) -> None:
         )
         back = "a.age * interval '1 day'"
         cursor.execute(
-            "UPDATE connections_matchevent e SET created_at = e.created_at - "
+            f"UPDATE {events} e SET created_at = e.created_at - "
             f"{back} + r.n * interval '5 days' FROM ages a, (SELECT id, row_number() OVER "
-            "(PARTITION BY match_id ORDER BY created_at, id) - 1 AS n FROM connections_matchevent) r "
+            f"(PARTITION BY match_id ORDER BY created_at, id) - 1 AS n FROM {events}) r "
             "WHERE e.match_id = a.match_id AND r.id = e.id"
         )
         cursor.execute(
@@ -263,12 +257,12 @@ def spread_dates(seed: int) -> None:
             "FROM ages a WHERE m.id = a.match_id"
         )
         cursor.execute(
-            f"UPDATE connections_meeting t SET starts_at = t.starts_at - {back} + interval '5 days', "
+            f"UPDATE {meetings} t SET starts_at = t.starts_at - {back} + interval '5 days', "
             f"created_at = t.created_at - {back} + interval '10 days' "
             "FROM ages a WHERE t.match_id = a.match_id"
         )
         cursor.execute(
-            "UPDATE connections_agreement t SET signed_on = "
+            f"UPDATE {agreements} t SET signed_on = "
             f"(t.signed_on - {back} + interval '20 days')::date, "
             f"created_at = t.created_at - {back} + interval '20 days' "
             "FROM ages a WHERE t.match_id = a.match_id"
