@@ -13,6 +13,7 @@ COPY notifications notifications
 COPY outbox outbox
 COPY api api
 COPY insights insights
+COPY vitext vitext
 RUN pip install .
 COPY . .
 # Build-time steps need a key and no services: static files and compiled Vietnamese catalogue.

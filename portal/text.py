@@ -1,10 +1,10 @@
 """Text helpers shared by demands, offers and search.
 
-One implementation, the matching engine's pure-Python normaliser, so a form, a search box and
-the ranking all read Vietnamese the same way.
+One implementation, the pure-Python `vitext` library the matching engine uses too, so a form, a
+search box and the ranking all read Vietnamese the same way.
 """
 
-from matching.engine.normalize import (
+from vitext import (
     detect_language,
     fold,
     has_vietnamese_diacritics,

@@ -8,8 +8,9 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from vitext import normalize_text
+
 from .e5 import MAX_CHARS
-from .normalize import normalize_text
 
 logger = logging.getLogger(__name__)
 

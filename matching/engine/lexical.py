@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .normalize import tokens
+from vitext import tokens
 
 
 class BM25Index:

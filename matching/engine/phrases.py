@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .normalize import EN_STOPWORDS, VI_STOPWORDS, _stem, has_vietnamese_diacritics, normalize_text
+from vitext import EN_STOPWORDS, VI_STOPWORDS, has_vietnamese_diacritics, normalize_text, stem
+
 from .vi_words import COMPOUNDS, GENERIC, LEADING_VERBS, SINGLES, listed
 
 MAX_WORDS = 3  # words in one phrase
@@ -149,7 +150,7 @@ def _vietnamese_words(run: list[tuple[str, int, bool]]) -> list[list[Word]]:
             continue
         if word is None and _is_foreign_token(run[i][0]):
             token = run[i][0]
-            word = Word(_display(token), _stem(token.lower()), False, 2, run[i][1])
+            word = Word(_display(token), stem(token.lower()), False, 2, run[i][1])
             items.append(word)
             i += 1
             continue
@@ -203,7 +204,7 @@ def _latin_words(run: list[tuple[str, int, bool]], language: str) -> list[list[W
                 chunks.append(chunk)
             chunk = []
             continue
-        key = _stem(lower)
+        key = stem(lower)
         display = token if language == "de" else _display(token)
         # One Latin word counts as two syllables: "dryer" alone is a phrase, "sấy" alone is not.
         chunk.append(

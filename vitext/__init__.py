@@ -1,5 +1,8 @@
 """Text normalisation for Vietnamese and English: NFC, tone placement, folding, tokens.
 
+A plain library under every app (no Django, no project import): portal/text.py gives it to
+forms and search, matching/engine/ to the ranking, so all read Vietnamese the same way.
+
 Own implementation rather than underthesea.text_normalize: underthesea costs ~0.5 s to import
 and re-spaces punctuation ("(IoT)" -> "( IoT )"), which we don't want in stored form text.
 This module only touches syllables that carry a tone mark, so English text passes unchanged.
@@ -217,7 +220,7 @@ def fold(s: str) -> str:
     return _COMBINING_RE.sub("", unicodedata.normalize("NFD", s.replace("đ", "d")))
 
 
-def _stem(token: str) -> str:
+def stem(token: str) -> str:
     # Vietnamese syllables never end in "s", so this light plural strip only touches English.
     if len(token) > 4 and token.endswith("ies"):
         return token[:-3] + "y"
@@ -248,7 +251,7 @@ def tokens_with_surface(s: str) -> list[tuple[str, str]]:
         ):
             prev = None
             continue
-        tok = _stem(raw)
+        tok = stem(raw)
         out.append((tok, surface))
         if prev is not None and prev[2] == m.start() - 1 and folded[prev[2]] in " -":
             out.append((f"{prev[0]}_{tok}", f"{prev[1]} {surface}"))
@@ -287,7 +290,7 @@ def tokens(s: str) -> list[str]:
             ):
                 prev = None
                 continue
-        tok = _stem(raw)
+        tok = stem(raw)
         out.append(tok)
         if prev is not None:
             out.append(f"{prev}_{tok}")

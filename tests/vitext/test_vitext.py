@@ -1,6 +1,6 @@
 import unicodedata
 
-from matching.engine.normalize import (
+from vitext import (
     detect_language,
     fold,
     has_vietnamese_diacritics,
@@ -50,7 +50,7 @@ def test_language_helpers():
 
 
 def test_german_and_french_offers_are_told_from_english():
-    from matching.engine.normalize import detect_language
+    from vitext import detect_language
 
     german = "Inline-Regeneration ammoniakalischer Kupferätzlösungen mit Kupferrückgewinnung für die Leiterplattenfertigung; die Anlage wird vor Ort betrieben."
     french = "Procédé de recyclage des boues pour les usines de traitement avec une récupération du cuivre."
