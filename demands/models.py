@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from portal.states import Workflow
+
 
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("public: every signed-in user sees it whole")
@@ -110,16 +112,42 @@ class Demand(models.Model):
         LOAN = "loan", _("bank loan or partner investment")
         NEEDS_SUPPORT = "needs_support", _("needs public support")
 
-    OPEN_STATUSES = (
-        Status.DRAFT,
-        Status.SUBMITTED,
-        Status.RETURNED,
-        Status.PUBLISHED,
-        Status.IN_CONNECTION,
-    )
+    # Status groups, each defined here only (permission rules, selectors and figures use them).
+    # Live: published and still wanted. These are matched, reviewed and counted as open.
+    LIVE_STATUSES = (Status.PUBLISHED, Status.IN_CONNECTION)
+    # Not yet ended: the firm may still withdraw it, and it expires past its wanted-by date.
+    OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, *LIVE_STATUSES)
     EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
     # Visible outside the firm and its province's staff (subject to visibility).
-    LISTED_STATUSES = (Status.PUBLISHED, Status.IN_CONNECTION, Status.FULFILLED)
+    LISTED_STATUSES = (*LIVE_STATUSES, Status.FULFILLED)
+
+    # Every allowed move, declared once: demands.services.demand_transition checks it.
+    WORKFLOW = Workflow(
+        {
+            Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN, Status.EXPIRED},
+            Status.RETURNED: {Status.SUBMITTED, Status.WITHDRAWN, Status.EXPIRED},
+            Status.SUBMITTED: {
+                Status.RETURNED,
+                Status.PUBLISHED,
+                Status.WITHDRAWN,
+                Status.EXPIRED,
+            },
+            Status.PUBLISHED: {
+                Status.IN_CONNECTION,
+                Status.FULFILLED,
+                Status.CLOSED,
+                Status.WITHDRAWN,
+                Status.EXPIRED,
+            },
+            Status.IN_CONNECTION: {
+                Status.FULFILLED,
+                Status.CLOSED,
+                Status.WITHDRAWN,
+                Status.EXPIRED,
+            },
+        },
+        refusal=_("A demand that is %(status)s cannot move to %(to)s."),
+    )
 
     organization = models.ForeignKey(
         "accounts.Organization",

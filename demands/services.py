@@ -52,10 +52,6 @@ SCALAR_FIELDS = (
 M2M_FIELDS = ("fields", "cooperation")
 
 
-class TransitionError(ValidationError):
-    """The demand is not in a state this move starts from."""
-
-
 class IncompleteDemand(ValidationError):
     def __init__(self, issues: list[completeness.Issue]):
         super().__init__([str(issue.message) for issue in issues])
@@ -194,32 +190,26 @@ def _notify_enterprise(demand: Demand, *, kind: str, title: str, body: str = "")
     )
 
 
-def _move(
-    demand: Demand,
-    *,
-    by: User | None,
-    action: str | None,
-    allowed_from: Iterable[str],
-    to: str,
-    note: str = "",
-    changes: dict[str, Any] | None = None,
-) -> Demand:
-    """Lock, check permission and state, change status (and `changes`), record the event."""
+def _lock(demand: Demand, *, by: User | None, action: str | None) -> Demand:
+    """The demand locked for this transaction, with `action` allowed on it as it is now
+    (`action=None`: the system moves it, no one's permission applies)."""
     locked = Demand.objects.select_for_update().get(pk=demand.pk)
     if action is not None:
         permissions.require(by, action, locked)
-    if locked.status not in allowed_from:
-        raise TransitionError(
-            _("A demand that is %(status)s cannot move to %(to)s.")
-            % {"status": locked.get_status_display(), "to": Status(to).label}
-        )
-    from_status = locked.status
-    locked.status = to
-    for name, value in (changes or {}).items():
-        setattr(locked, name, value)
-    locked.save(update_fields=["status", "updated_at", *(changes or {})])
-    _record(locked, by=by, from_status=from_status, note=note)
     return locked
+
+
+def demand_transition(
+    demand: Demand,
+    to: str,
+    *,
+    by: User | None,
+    note: str = "",
+    changes: dict[str, Any] | None = None,
+) -> Demand:
+    """Move a locked demand to `to` if `Demand.WORKFLOW` allows it, with `changes`, and record
+    the DemandEvent. Every status change of a demand goes through here."""
+    return Demand.WORKFLOW.move(demand, to, by=by, note=note, changes=changes)
 
 
 def campaign_running_for(demand: Demand, day: datetime.date) -> SurveyCampaign | None:
@@ -246,13 +236,8 @@ def demand_submit(*, demand: Demand, by: User, accept_warnings: bool = False) ->
         campaign = campaign_running_for(demand, today)
         if campaign is not None:
             changes["campaign"] = campaign
-    submitted = _move(
-        demand,
-        by=by,
-        action="demand.submit",
-        allowed_from=Demand.EDITABLE_STATUSES,
-        to=Status.SUBMITTED,
-        changes=changes,
+    submitted = demand_transition(
+        _lock(demand, by=by, action="demand.submit"), Status.SUBMITTED, by=by, changes=changes
     )
     # Embed while staff review it: publishing then ranks at once instead of embedding first.
     enqueue_on_commit(embed_record, "demand", submitted.id)
@@ -265,12 +250,10 @@ def demand_return(*, demand: Demand, by: User, note: str) -> Demand:
     note = normalize_multiline(note)
     if not note:
         raise ValidationError({"note": _("Say what the enterprise should change.")})
-    locked = _move(
-        demand,
+    locked = demand_transition(
+        _lock(demand, by=by, action="demand.return"),
+        Status.RETURNED,
         by=by,
-        action="demand.return",
-        allowed_from=[Status.SUBMITTED],
-        to=Status.RETURNED,
         note=note,
         changes={"review_note": note},
     )
@@ -283,12 +266,10 @@ def demand_return(*, demand: Demand, by: User, note: str) -> Demand:
 @transaction.atomic
 def demand_publish(*, demand: Demand, by: User, note: str = "") -> Demand:
     """Publish a submitted demand and queue its matching."""
-    locked = _move(
-        demand,
+    locked = demand_transition(
+        _lock(demand, by=by, action="demand.publish"),
+        Status.PUBLISHED,
         by=by,
-        action="demand.publish",
-        allowed_from=[Status.SUBMITTED],
-        to=Status.PUBLISHED,
         note=normalize_multiline(note),
         changes={"published_at": timezone.now(), "review_note": ""},
     )
@@ -299,12 +280,10 @@ def demand_publish(*, demand: Demand, by: User, note: str = "") -> Demand:
 
 @transaction.atomic
 def demand_withdraw(*, demand: Demand, by: User, note: str = "") -> Demand:
-    return _move(
-        demand,
+    return demand_transition(
+        _lock(demand, by=by, action="demand.withdraw"),
+        Status.WITHDRAWN,
         by=by,
-        action="demand.withdraw",
-        allowed_from=Demand.OPEN_STATUSES,
-        to=Status.WITHDRAWN,
         note=normalize_multiline(note),
     )
 
@@ -315,36 +294,26 @@ def demand_mark_in_connection(*, demand: Demand, by: User | None, note: str = ""
 
     `by=None` is the system (the matching pipeline acting on a staff decision).
     """
-    return _move(
-        demand,
-        by=by,
-        action="demand.mark_in_connection" if by else None,
-        allowed_from=[Status.PUBLISHED],
-        to=Status.IN_CONNECTION,
-        note=note,
-    )
+    locked = _lock(demand, by=by, action="demand.mark_in_connection" if by else None)
+    return demand_transition(locked, Status.IN_CONNECTION, by=by, note=note)
 
 
 @transaction.atomic
 def demand_fulfil(*, demand: Demand, by: User, note: str = "") -> Demand:
-    return _move(
-        demand,
+    return demand_transition(
+        _lock(demand, by=by, action="demand.fulfil"),
+        Status.FULFILLED,
         by=by,
-        action="demand.fulfil",
-        allowed_from=[Status.PUBLISHED, Status.IN_CONNECTION],
-        to=Status.FULFILLED,
         note=normalize_multiline(note),
     )
 
 
 @transaction.atomic
 def demand_close(*, demand: Demand, by: User, note: str = "") -> Demand:
-    return _move(
-        demand,
+    return demand_transition(
+        _lock(demand, by=by, action="demand.close"),
+        Status.CLOSED,
         by=by,
-        action="demand.close",
-        allowed_from=[Status.PUBLISHED, Status.IN_CONNECTION],
-        to=Status.CLOSED,
         note=normalize_multiline(note),
     )
 
@@ -364,13 +333,8 @@ def demands_expire_overdue(*, today: datetime.date | None = None) -> int:
                 or demand.wanted_by >= today
             ):
                 continue
-            _move(
-                demand,
-                by=None,
-                action=None,
-                allowed_from=Demand.OPEN_STATUSES,
-                to=Status.EXPIRED,
-                note=_("The wanted-by date has passed."),
+            demand_transition(
+                demand, Status.EXPIRED, by=None, note=_("The wanted-by date has passed.")
             )
             expired += 1
     return expired

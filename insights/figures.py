@@ -20,26 +20,21 @@ from matching.selectors import answering, has_answer
 from portal.models import Field
 
 UNANSWERED_DAYS = 90
-# Demands that are open to answers: what coverage and the "no answer" list look at.
-OPEN_PUBLISHED = (Demand.Status.PUBLISHED, Demand.Status.IN_CONNECTION)
-AWAITING_REVIEW = (Match.Status.PROPOSED, Match.Status.SHORTLISTED)
+# Coverage and the "no answer" list look at live demands (Demand.LIVE_STATUSES).
 
 # The funnel: each stage counts the demands with a match that reached it (now or before
-# being dropped, as the match's history records).
-S = Match.Status
+# being dropped, as the match's history records): that status or a later one on the road.
+_ROAD = Match.PROGRESS_STATUSES
 STAGES_FROM = {
-    "introduced": (S.INTRODUCED, S.CONSENTED, S.MEETING, S.NEGOTIATING, S.AGREEMENT),
-    "consented": (S.CONSENTED, S.MEETING, S.NEGOTIATING, S.AGREEMENT),
-    "meeting": (S.MEETING, S.NEGOTIATING, S.AGREEMENT),
-    "agreement": (S.AGREEMENT,),
+    stage: _ROAD[_ROAD.index(stage) :]
+    for stage in ("introduced", "consented", "meeting", "agreement")
 }
 FUNNEL_STAGES = ("published", "matched", "introduced", "consented", "meeting", "agreement")
 
 
 def introduced(matches: QuerySet) -> QuerySet:
     """The matches staff introduced to both sides, whatever became of them since."""
-    statuses = (*STAGES_FROM["introduced"], Match.Status.DROPPED)
-    return matches.filter(Q(introduced_at__isnull=False) | Q(status__in=statuses))
+    return matches.filter(Q(introduced_at__isnull=False) | Q(status__in=Match.INTRODUCED_STATUSES))
 
 
 def _reached(matches: QuerySet, stage: str) -> QuerySet:
@@ -80,8 +75,8 @@ def demand_figures(
     answered = has_answer(matches)
     row = demands.order_by().aggregate(
         **{stage: Count("id", filter=filters[stage]) for stage in FUNNEL_STAGES},
-        open=Count("id", filter=Q(status__in=OPEN_PUBLISHED)),
-        answered=Count("id", filter=Q(status__in=OPEN_PUBLISHED) & Q(answered)),
+        open=Count("id", filter=Q(status__in=Demand.LIVE_STATUSES)),
+        answered=Count("id", filter=Q(status__in=Demand.LIVE_STATUSES) & Q(answered)),
         unanswered=Count("id", filter=_unanswered_filter(answered, days, now)),
     )
     return {
@@ -151,7 +146,7 @@ def campaign_response(campaigns: QuerySet) -> dict:
 
 def awaiting_review_count(matches: QuerySet) -> int:
     """Good-enough matches that no one has introduced or rejected yet."""
-    return answering(matches).filter(status__in=AWAITING_REVIEW).count()
+    return answering(matches).filter(status__in=Match.REVIEW_STATUSES).count()
 
 
 def median_days_to_introduction(demands: QuerySet, matches: QuerySet) -> float | None:
@@ -200,8 +195,8 @@ def per_province(demands: QuerySet, matches: QuerySet) -> list[dict]:
         .values("province_id", "province__name_vi", "province__name_en")
         .annotate(
             **{stage: Count("id", filter=filters[stage]) for stage in FUNNEL_STAGES},
-            open=Count("id", filter=Q(status__in=OPEN_PUBLISHED)),
-            answered=Count("id", filter=Q(status__in=OPEN_PUBLISHED) & Q(answered)),
+            open=Count("id", filter=Q(status__in=Demand.LIVE_STATUSES)),
+            answered=Count("id", filter=Q(status__in=Demand.LIVE_STATUSES) & Q(answered)),
         )
         .order_by("province__name_vi")
     )

@@ -32,8 +32,6 @@ from .models import Embedding, EngineSettings
 
 logger = logging.getLogger(__name__)
 
-MATCHABLE_DEMAND_STATUSES = (Demand.Status.PUBLISHED, Demand.Status.IN_CONNECTION)
-MATCHABLE_OFFER_STATUSES = (Offer.Status.PUBLISHED,)
 TOP_K = 20
 
 _lock = threading.Lock()
@@ -124,13 +122,13 @@ def offer_profile(offer: Offer) -> OfferProfile:
 
 
 def matchable_demands():
-    return Demand.objects.filter(status__in=MATCHABLE_DEMAND_STATUSES).prefetch_related(
+    return Demand.objects.filter(status__in=Demand.LIVE_STATUSES).prefetch_related(
         "fields", "cooperation"
     )
 
 
 def matchable_offers():
-    return Offer.objects.filter(status__in=MATCHABLE_OFFER_STATUSES).prefetch_related(
+    return Offer.objects.filter(status__in=Offer.LIVE_STATUSES).prefetch_related(
         "fields", "cooperation"
     )
 
@@ -152,7 +150,7 @@ def _codes_by_owner(relation, owners) -> dict[int, tuple[str, ...]]:
 def all_offer_profiles(ids: Iterable[int] | None = None) -> list[OfferProfile]:
     """offer_profile() of every matchable offer (or of those among `ids`), read as plain rows
     (an index build reads 100,000 offers: model instances and prefetches cost more than ranking)."""
-    offers = Offer.objects.filter(status__in=MATCHABLE_OFFER_STATUSES)
+    offers = Offer.objects.filter(status__in=Offer.LIVE_STATUSES)
     if ids is not None:
         offers = offers.filter(pk__in=list(ids))
     fields_of = _codes_by_owner(Offer.fields, offers)
@@ -192,7 +190,7 @@ def all_offer_profiles(ids: Iterable[int] | None = None) -> list[OfferProfile]:
 
 def all_demand_profiles(ids: Iterable[int] | None = None) -> list[DemandProfile]:
     """demand_profile() of every matchable demand (or of those among `ids`), as plain rows."""
-    demands = Demand.objects.filter(status__in=MATCHABLE_DEMAND_STATUSES)
+    demands = Demand.objects.filter(status__in=Demand.LIVE_STATUSES)
     if ids is not None:
         demands = demands.filter(pk__in=list(ids))
     fields_of = _codes_by_owner(Demand.fields, demands)
@@ -364,8 +362,8 @@ def _changes(cached: _Cached, model, statuses) -> tuple[dict[int, datetime], set
 
 _SIDES = {
     # name: (model, matchable statuses, profiles loader, index class, embedding kind)
-    "offer_index": (Offer, MATCHABLE_OFFER_STATUSES, all_offer_profiles, OfferIndex, "offer"),
-    "demand_index": (Demand, MATCHABLE_DEMAND_STATUSES, all_demand_profiles, DemandIndex, "demand"),
+    "offer_index": (Offer, Offer.LIVE_STATUSES, all_offer_profiles, OfferIndex, "offer"),
+    "demand_index": (Demand, Demand.LIVE_STATUSES, all_demand_profiles, DemandIndex, "demand"),
 }
 
 

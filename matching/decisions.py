@@ -32,6 +32,7 @@ from redis.exceptions import RedisError
 
 from accounts import permissions
 from demands.models import Demand
+from offers.models import Offer
 from outbox.services import enqueue_on_commit
 
 from . import corpus, services
@@ -68,7 +69,7 @@ def _judged_pairs():
     return Match.objects.filter(
         status__in=list(GRADES),
         demand_id__in=Subquery(positive),
-        offer__status__in=corpus.MATCHABLE_OFFER_STATUSES,
+        offer__status__in=Offer.LIVE_STATUSES,
     )
 
 

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.states import Workflow
+
 
 class Embedding(models.Model):
     """One record's text vector, recomputed only when its text or the model changes."""
@@ -102,6 +104,38 @@ class Match(models.Model):
         NEGOTIATING = "negotiating", _("negotiating")
         AGREEMENT = "agreement", _("agreement signed")
         DROPPED = "dropped", _("dropped")
+
+    # Status groups, each defined here only.
+    # Awaiting a staff decision: the review queue and its digest.
+    REVIEW_STATUSES = (Status.PROPOSED, Status.SHORTLISTED)
+    # The road from an introduction to an agreement, in order (the funnel's later stages).
+    PROGRESS_STATUSES = (
+        Status.INTRODUCED,
+        Status.CONSENTED,
+        Status.MEETING,
+        Status.NEGOTIATING,
+        Status.AGREEMENT,
+    )
+    # Introduced to both sides, whatever became of it since: the parties' and the board's pairs.
+    INTRODUCED_STATUSES = (*PROGRESS_STATUSES, Status.DROPPED)
+    # Moved forward by staff: each answers its demand whatever its score.
+    ADVANCED_STATUSES = (Status.SHORTLISTED, *PROGRESS_STATUSES)
+    # Decided against by people: no score makes them an answer again.
+    DECIDED_AGAINST_STATUSES = (Status.REJECTED, Status.DROPPED)
+
+    # Every allowed move, declared once: connections.services.match_transition checks it.
+    WORKFLOW = Workflow(
+        {
+            Status.PROPOSED: {Status.SHORTLISTED, Status.REJECTED, Status.INTRODUCED},
+            Status.SHORTLISTED: {Status.REJECTED, Status.INTRODUCED},
+            Status.REJECTED: {Status.SHORTLISTED},
+            Status.INTRODUCED: {Status.CONSENTED, Status.DROPPED},
+            Status.CONSENTED: {Status.MEETING, Status.DROPPED},
+            Status.MEETING: {Status.MEETING, Status.NEGOTIATING, Status.DROPPED},
+            Status.NEGOTIATING: {Status.AGREEMENT, Status.DROPPED},
+        },
+        refusal=_("A match that is %(status)s cannot move to %(to)s."),
+    )
 
     # No single-column indexes: (demand, offer), (demand, -score) and (offer, -score) serve
     # every lookup, and a rebuild writes 400,000 rows through each index there is.

@@ -33,7 +33,7 @@ from .engine.calibration import Reference, load_reference
 from .models import Embedding
 
 MODELS = {"offer": Offer, "demand": Demand}
-MATCHABLE = {"offer": corpus.MATCHABLE_OFFER_STATUSES, "demand": corpus.MATCHABLE_DEMAND_STATUSES}
+MATCHABLE = {"offer": Offer.LIVE_STATUSES, "demand": Demand.LIVE_STATUSES}
 CANDIDATES = 500  # best rows checked against the user's scope per `pk IN` query
 SCOPE_ROUNDS = 4  # blocks of candidates checked at most
 FEEDBACK = 10  # lexical hits of each kind and word that steer the query

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from portal.states import Workflow
+
 
 class Offer(models.Model):
     class Status(models.TextChoices):
@@ -28,6 +30,19 @@ class Offer(models.Model):
         PATENT_PENDING = "patent_pending", _("patent pending")
         KNOW_HOW = "know_how", _("know-how / trade secret")
         NONE = "none", _("no protection")
+
+    # Live: in the catalogue, matched against demands.
+    LIVE_STATUSES = (Status.PUBLISHED,)
+
+    # Every allowed move, declared once: offers.services.offer_transition checks it.
+    WORKFLOW = Workflow(
+        {
+            Status.DRAFT: {Status.PUBLISHED, Status.ARCHIVED},
+            Status.PUBLISHED: {Status.ARCHIVED},
+            Status.ARCHIVED: {Status.PUBLISHED},  # re-published
+        },
+        refusal=_("An offer that is %(status)s cannot move to %(to)s."),
+    )
 
     representation = models.ForeignKey(
         "accounts.Organization",

@@ -129,6 +129,14 @@ def _record(offer: Offer, *, by, from_status: str, note: str = "") -> None:
     )
 
 
+def offer_transition(
+    offer: Offer, to: str, *, by, note: str = "", changes: dict[str, Any] | None = None
+) -> Offer:
+    """Move a locked offer to `to` if `Offer.WORKFLOW` allows it, with `changes`, and record the
+    OfferEvent. Every status change of an offer goes through here."""
+    return Offer.WORKFLOW.move(offer, to, by=by, note=note, changes=changes)
+
+
 # --- completeness (EEN profile quality guidelines) ----------------------------------------------
 
 
@@ -257,12 +265,13 @@ def offer_publish(*, offer: Offer, by, confirm_similar: bool = False, note: str 
         similar = list(offers_similar_to(offer, user=by))
         if similar:
             raise SimilarOffersFound(similar)
-    from_status = offer.status
-    offer.status = Offer.Status.PUBLISHED
-    offer.published_at = timezone.now()
-    offer.archived_at = None
-    offer.save(update_fields=["status", "published_at", "archived_at", "updated_at"])
-    _record(offer, by=by, from_status=from_status, note=note)
+    offer_transition(
+        offer,
+        Offer.Status.PUBLISHED,
+        by=by,
+        note=note,
+        changes={"published_at": timezone.now(), "archived_at": None},
+    )
     enqueue_on_commit(match_offer, offer.id)
     return offer
 
@@ -272,12 +281,9 @@ def offer_archive(*, offer: Offer, by, note: str = "") -> Offer:
     """Take an offer out of the catalog; it can be re-published later."""
     offer = Offer.objects.select_for_update().get(pk=offer.pk)
     permissions.require(by, "offer.archive", offer)
-    from_status = offer.status
-    offer.status = Offer.Status.ARCHIVED
-    offer.archived_at = timezone.now()
-    offer.save(update_fields=["status", "archived_at", "updated_at"])
-    _record(offer, by=by, from_status=from_status, note=note)
-    return offer
+    return offer_transition(
+        offer, Offer.Status.ARCHIVED, by=by, note=note, changes={"archived_at": timezone.now()}
+    )
 
 
 @transaction.atomic
@@ -285,27 +291,17 @@ def offers_archive_expired(*, today: dt.date | None = None) -> int:
     """Archive published offers whose valid-until date has passed; returns how many."""
     today = today or timezone.localdate()
     now = timezone.now()
-    ids = list(
-        Offer.objects.select_for_update(skip_locked=True)
-        .filter(status=Offer.Status.PUBLISHED, valid_until__lt=today)
-        .values_list("id", flat=True)
-    )
-    if not ids:
-        return 0
-    Offer.objects.filter(id__in=ids).update(
-        status=Offer.Status.ARCHIVED, archived_at=now, updated_at=now
-    )
-    OfferEvent.objects.bulk_create(
-        OfferEvent(
-            offer_id=pk,
-            from_status=Offer.Status.PUBLISHED,
-            to_status=Offer.Status.ARCHIVED,
-            note="expired",
-            created_at=now,
+    # Rows another transaction holds (an edit, a concurrent run) are left for the next run.
+    expired = list(
+        Offer.objects.select_for_update(skip_locked=True).filter(
+            status=Offer.Status.PUBLISHED, valid_until__lt=today
         )
-        for pk in ids
     )
-    return len(ids)
+    for offer in expired:
+        offer_transition(
+            offer, Offer.Status.ARCHIVED, by=None, note="expired", changes={"archived_at": now}
+        )
+    return len(expired)
 
 
 def offers_remind_expiring(*, today: dt.date | None = None) -> int:

@@ -18,7 +18,7 @@ from offers.demo import DATA
 from offers.models import Offer
 from offers.services import offer_detect_language
 
-MATCHED = {"published", "in_connection"}
+MATCHED = set(Demand.LIVE_STATUSES)
 
 
 def _language(item: dict) -> str:
