@@ -178,7 +178,7 @@ class DemandSerializer(serializers.Serializer):
         return [c.code for c in demand.cooperation.all()]
 
     def _shows_identity(self, demand) -> bool:
-        return permissions.demand_shows_identity(self.context["request"].user, demand)
+        return permissions.can(self.context["request"].user, "demand.view_identity", demand)
 
     def get_anonymised(self, demand) -> bool:
         return not self._shows_identity(demand)

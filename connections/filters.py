@@ -4,8 +4,9 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from accounts import permissions
+from demands.selectors import campaigns_visible_to, demands_visible_to
 from matching.models import Match
+from matching.selectors import matches_visible_to
 from portal.models import Field
 
 
@@ -36,10 +37,10 @@ class ReviewFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["campaign"].queryset = permissions.campaigns_visible_to(user)
-        demand_ids = permissions.matches_visible_to(user).values("demand_id")
+        self.filters["campaign"].queryset = campaigns_visible_to(user)
+        demand_ids = matches_visible_to(user).values("demand_id")
         self.filters["demand"].queryset = (
-            permissions.demands_visible_to(user).filter(pk__in=demand_ids).order_by("title")
+            demands_visible_to(user).filter(pk__in=demand_ids).order_by("title")
         )
 
     def filter_field(self, queryset, name, value):

@@ -1,6 +1,6 @@
 """Reads of the connection workflow, always scoped by the permission module: the review
 queue, the pairs staff rejected, the province board, a party's introductions and one match's
-page. Pairs come from `permissions.matches_visible_to`; their reasons from matching's selectors."""
+page. Pairs come from `matching.selectors.matches_visible_to`, reasons from its selectors."""
 
 from __future__ import annotations
 
@@ -8,16 +8,23 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts import permissions
-from demands.models import Demand
 from matching.engine.scoring import LIKELY_ANSWER
 from matching.models import Answer, Match
-from matching.selectors import with_reasons
+from matching.selectors import INTRODUCED_OR_LATER, matches_visible_to, with_reasons
 
 from .models import MatchEvent
 from .services import ANSWER_DAYS
 
 Status = Match.Status
-BOARD_STAGES = Match.INTRODUCED_STATUSES  # one column each, in this order
+REVIEWABLE_DEMANDS = ("published", "in_connection")
+BOARD_STAGES = [
+    Status.INTRODUCED,
+    Status.CONSENTED,
+    Status.MEETING,
+    Status.NEGOTIATING,
+    Status.AGREEMENT,
+    Status.DROPPED,
+]
 BOARD_CARDS = 600  # the most recently moved cards; older ones are in the report
 # What a queue row, a card and the detail page show of a match.
 RELATED = (
@@ -32,7 +39,7 @@ RELATED = (
 
 def connections_visible_to(user) -> QuerySet:
     """The matches `user` may open, with what their rows and pages show."""
-    return permissions.matches_visible_to(user).select_related(*RELATED)
+    return matches_visible_to(user).select_related(*RELATED)
 
 
 def decorate(matches, user) -> list[Match]:
@@ -40,7 +47,7 @@ def decorate(matches, user) -> list[Match]:
     cutoff = timezone.now() - timezone.timedelta(days=ANSWER_DAYS)
     matches = with_reasons(matches)
     for match in matches:
-        match.demand.shows_identity = permissions.demand_shows_identity(user, match.demand)
+        match.demand.shows_identity = permissions.can(user, "demand.view_identity", match.demand)
         match.is_overdue = (
             match.status == Status.INTRODUCED
             and match.introduced_at is not None
@@ -58,9 +65,9 @@ def review_queue(user, *, status_chosen: bool, likely_only: bool) -> QuerySet:
     awaiting a decision; `likely_only` keeps the likely answers and what staff shortlisted
     (the dashboard's "awaiting review" count: most of a demand's twenty proposals are weakly
     related, and a score filter shows them)."""
-    queryset = connections_visible_to(user).filter(demand__status__in=Demand.LIVE_STATUSES)
+    queryset = connections_visible_to(user).filter(demand__status__in=REVIEWABLE_DEMANDS)
     if not status_chosen:
-        queryset = queryset.filter(status__in=Match.REVIEW_STATUSES)
+        queryset = queryset.filter(status__in=[Status.PROPOSED, Status.SHORTLISTED])
     if likely_only:
         queryset = queryset.filter(Q(score__gte=LIKELY_ANSWER) | Q(status=Status.SHORTLISTED))
     return queryset
@@ -69,7 +76,7 @@ def review_queue(user, *, status_chosen: bool, likely_only: bool) -> QuerySet:
 def review_rejected(user) -> QuerySet:
     """The rejected matches of the province's reviewable demands (shown apart from the queue)."""
     return connections_visible_to(user).filter(
-        demand__status__in=Demand.LIVE_STATUSES, status=Status.REJECTED
+        demand__status__in=REVIEWABLE_DEMANDS, status=Status.REJECTED
     )
 
 
@@ -96,7 +103,7 @@ def rejected_in(queryset: QuerySet, *, user, limit: int | None = None) -> list[M
 
 def rejected_for_demand(*, user, demand) -> list[Match]:
     """The demand's pairs staff rejected, shown apart from its list (one query)."""
-    queryset = permissions.matches_visible_to(user).filter(demand=demand)
+    queryset = matches_visible_to(user).filter(demand=demand)
     return rejected_in(
         queryset.select_related("demand", "offer", "offer__representation"), user=user
     )
@@ -104,10 +111,10 @@ def rejected_for_demand(*, user, demand) -> list[Match]:
 
 def rejected_for_offer(*, user, offer) -> list[Match]:
     """The offer's pairs staff rejected, shown apart from its list (one query)."""
-    queryset = permissions.matches_visible_to(user).filter(offer=offer)
+    queryset = matches_visible_to(user).filter(offer=offer)
     rows = rejected_in(queryset.select_related("demand", "demand__province", "offer"), user=user)
     for match in rows:
-        match.demand_identity_shown = permissions.demand_shows_identity(user, match.demand)
+        match.demand_identity_shown = permissions.can(user, "demand.view_identity", match.demand)
     return rows
 
 
@@ -133,7 +140,7 @@ def introductions_of(user) -> QuerySet:
     """The matches introduced to the user's enterprise or representation, newest first."""
     return (
         connections_visible_to(user)
-        .filter(status__in=Match.INTRODUCED_STATUSES)
+        .filter(status__in=INTRODUCED_OR_LATER)
         .order_by("-introduced_at", "id")
     )
 

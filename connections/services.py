@@ -17,17 +17,29 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import Organization, User
-from demands.models import Demand
 from matching.models import Answer, Match, RejectReason
 from matching.selectors import ANSWER_THRESHOLD
 from notifications.models import Kind
 from notifications.services import notify
-from portal.states import TransitionError
 
 from .models import Agreement, MatchEvent, Meeting
 
 Status = Match.Status
 ANSWER_DAYS = 14  # a side that has not answered an introduction by then gets a reminder
+
+TRANSITIONS: dict[str, set[str]] = {
+    Status.PROPOSED: {Status.SHORTLISTED, Status.REJECTED, Status.INTRODUCED},
+    Status.SHORTLISTED: {Status.REJECTED, Status.INTRODUCED},
+    Status.REJECTED: {Status.SHORTLISTED},
+    Status.INTRODUCED: {Status.CONSENTED, Status.DROPPED},
+    Status.CONSENTED: {Status.MEETING, Status.DROPPED},
+    Status.MEETING: {Status.MEETING, Status.NEGOTIATING, Status.DROPPED},
+    Status.NEGOTIATING: {Status.AGREEMENT, Status.DROPPED},
+}
+
+
+class TransitionError(ValidationError):
+    """The match is not in a state this move starts from."""
 
 
 def _lock(match: Match) -> Match:
@@ -40,17 +52,28 @@ def _lock(match: Match) -> Match:
     )
 
 
-def match_transition(
-    match: Match,
-    to: str,
+def _move(
+    locked: Match,
     *,
     by: User | None,
+    to: str,
     note: str = "",
     changes: dict[str, Any] | None = None,
 ) -> Match:
-    """Move a locked match (`_lock`) to `to` if `Match.WORKFLOW` allows it, with `changes`, and
-    record the MatchEvent. Every status change of a match goes through here."""
-    return Match.WORKFLOW.move(match, to, by=by, note=note, changes=changes)
+    if to not in TRANSITIONS.get(locked.status, set()):
+        raise TransitionError(
+            _("A match that is %(status)s cannot move to %(to)s.")
+            % {"status": locked.get_status_display(), "to": Status(to).label}
+        )
+    from_status = locked.status
+    locked.status = to
+    for name, value in (changes or {}).items():
+        setattr(locked, name, value)
+    locked.save(update_fields=["status", "updated_at", *(changes or {})])
+    MatchEvent.objects.create(
+        match=locked, actor=by, from_status=from_status, to_status=to, note=note
+    )
+    return locked
 
 
 # --- who hears about it -------------------------------------------------------------------
@@ -76,13 +99,11 @@ def demand_summary(match: Match, viewer: User) -> str:
     """The demand as `viewer` may see it: the firm's identity only where visibility allows."""
     demand = match.demand
     province = demand.province.name if demand.province_id else ""
-    if demand.visibility == "confidential" and not permissions.demand_shows_identity(
-        viewer, demand
-    ):
+    if not permissions.can(viewer, "demand.see_title", demand):
         return _("A confidential technology demand of an enterprise in %(province)s.") % {
             "province": province
         }
-    if permissions.demand_shows_identity(viewer, demand):
+    if permissions.can(viewer, "demand.view_identity", demand):
         return _("%(title)s (%(firm)s, %(province)s)") % {
             "title": demand.title,
             "firm": demand.organization.name,
@@ -144,9 +165,7 @@ def match_shortlist(*, match: Match, by: User, note: str = "") -> Match:
     locked = _lock(match)
     permissions.require(by, "match.review", locked)
     changes = {"reviewer": by, "reject_reason": ""}
-    return match_transition(
-        locked, by=by, to=Status.SHORTLISTED, note=note.strip(), changes=changes
-    )
+    return _move(locked, by=by, to=Status.SHORTLISTED, note=note.strip(), changes=changes)
 
 
 @transaction.atomic
@@ -161,7 +180,7 @@ def match_reject(*, match: Match, by: User, reason: str, note: str = "") -> Matc
     locked = _lock(match)
     permissions.require(by, "match.review", locked)
     label = RejectReason(reason).label
-    return match_transition(
+    return _move(
         locked,
         by=by,
         to=Status.REJECTED,
@@ -177,7 +196,7 @@ def match_introduce(*, match: Match, by: User, note: str = "") -> Match:
 
     locked = _lock(match)
     permissions.require(by, "match.introduce", locked)
-    locked = match_transition(
+    locked = _move(
         locked,
         by=by,
         to=Status.INTRODUCED,
@@ -190,7 +209,7 @@ def match_introduce(*, match: Match, by: User, note: str = "") -> Match:
             "representation_answer": Answer.PENDING,
         },
     )
-    if locked.demand.status == Demand.Status.PUBLISHED:
+    if locked.demand.status == "published":
         demand_mark_in_connection(
             demand=locked.demand, by=None, note=_("Introduced to offer #%d") % locked.offer_id
         )
@@ -228,7 +247,7 @@ def match_answer(*, match: Match, by: User, answer: str, message: str = "") -> M
     )
     said = Answer(answer).label
     if answer == Answer.NOT_INTERESTED:
-        match_transition(
+        _move(
             locked,
             by=by,
             to=Status.DROPPED,
@@ -239,7 +258,7 @@ def match_answer(*, match: Match, by: User, answer: str, message: str = "") -> M
             },
         )
     elif locked.both_consented:
-        match_transition(locked, by=by, to=Status.CONSENTED, note=message)
+        _move(locked, by=by, to=Status.CONSENTED, note=message)
     else:
         MatchEvent.objects.create(
             match=locked,
@@ -305,7 +324,7 @@ def match_schedule_meeting(*, match: Match, by: User, data: dict[str, Any]) -> M
     """Schedule a meeting (the first after consent, or another one)."""
     locked = _lock(match)
     permissions.require(by, "match.record_meeting", locked)
-    match_transition(locked, by=by, to=Status.MEETING, note=data.get("participants", ""))
+    _move(locked, by=by, to=Status.MEETING, note=data.get("participants", ""))
     meeting = Meeting.objects.create(
         match=locked, created_by=by, **{k: v for k, v in data.items() if k in MEETING_FIELDS}
     )
@@ -345,7 +364,7 @@ def match_update_meeting(*, meeting: Meeting, by: User, data: dict[str, Any]) ->
 def match_start_negotiation(*, match: Match, by: User, note: str = "") -> Match:
     locked = _lock(match)
     permissions.require(by, "match.record_outcome", locked)
-    return match_transition(locked, by=by, to=Status.NEGOTIATING, note=note.strip())
+    return _move(locked, by=by, to=Status.NEGOTIATING, note=note.strip())
 
 
 @transaction.atomic
@@ -371,7 +390,7 @@ def match_record_agreement(
         )
     locked = _lock(match)
     permissions.require(by, "match.record_outcome", locked)
-    match_transition(locked, by=by, to=Status.AGREEMENT, note=note.strip())
+    _move(locked, by=by, to=Status.AGREEMENT, note=note.strip())
     agreement = Agreement.objects.create(
         match=locked,
         kind=kind,
@@ -398,9 +417,7 @@ def match_drop(*, match: Match, by: User, reason: str) -> Match:
     permissions.require(by, "match.record_outcome", locked)
     if locked.status == Status.INTRODUCED:  # only the parties' answers drop an introduction
         raise TransitionError(_("An introduction is dropped by a party's answer."))
-    return match_transition(
-        locked, by=by, to=Status.DROPPED, note=reason, changes={"drop_reason": reason}
-    )
+    return _move(locked, by=by, to=Status.DROPPED, note=reason, changes={"drop_reason": reason})
 
 
 # --- periodic --------------------------------------------------------------------------------
@@ -453,8 +470,8 @@ def staff_weekly_digest() -> int:
 
     waiting = dict(
         Match.objects.filter(
-            status__in=Match.REVIEW_STATUSES,
-            demand__status__in=Demand.LIVE_STATUSES,
+            status__in=[Status.PROPOSED, Status.SHORTLISTED],
+            demand__status__in=["published", "in_connection"],
             score__gte=ANSWER_THRESHOLD,
         )
         .values_list("demand__province_id")

@@ -79,7 +79,7 @@ def safe_cell(value):
 
 def rows(user, demands: Iterable[Demand]):
     for demand in demands:
-        shows_identity = permissions.demand_shows_identity(user, demand)
+        shows_identity = permissions.can(user, "demand.view_identity", demand)
         yield [
             safe_cell(get(demand)) if (shows_identity or not identity) else ""
             for _header, get, identity in COLUMNS

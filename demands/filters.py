@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
+from demands.selectors import campaigns_visible_to
 from portal.models import CooperationType, Field, TechnologyReadinessLevel
 from portal.search import SearchLastMixin
 
@@ -17,7 +18,7 @@ from .selectors import demand_search
 def user_campaigns(request):
     if request is None:
         return SurveyCampaign.objects.none()
-    return permissions.campaigns_visible_to(request.user)
+    return campaigns_visible_to(request.user)
 
 
 class DemandFilter(SearchLastMixin, django_filters.FilterSet):

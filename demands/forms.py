@@ -7,7 +7,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts import permissions
+from demands.selectors import campaigns_visible_to
 from portal.models import CooperationType, Field, TechnologyReadinessLevel
 from portal.uploads import MAX_ATTACHMENTS, AttachmentsField
 
@@ -301,7 +301,7 @@ class ImportUploadForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Only the user's own campaigns: never another province's names in the dropdown.
-        self.fields["campaign"].queryset = permissions.campaigns_visible_to(user)
+        self.fields["campaign"].queryset = campaigns_visible_to(user)
         self.fields["file"].widget.attrs["accept"] = ".xlsx,.csv"
 
     def clean_file(self):

@@ -14,9 +14,38 @@ from accounts.models import Role
 from portal import search as portal_search
 from portal.models import Field
 
-from .models import Demand, DemandEvent, SurveyCampaign
+from .models import Demand, DemandEvent, SurveyCampaign, Visibility
 
 SCOPES = ("mine", "province", "published", "all")
+
+
+def demands_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Every demand `user` may open: the scope of lists, exports, search and the API; the
+    list form of the `demand.view` rule (demands/rules.py)."""
+    queryset = Demand.objects.all() if queryset is None else queryset
+    role = permissions.role_of(user)
+    listed = Q(status__in=Demand.LISTED_STATUSES) & ~Q(visibility=Visibility.CONFIDENTIAL)
+    if role in (Role.ADMIN, Role.COORDINATOR):
+        return queryset.exclude(status=Demand.Status.DRAFT)
+    if role == Role.STAFF:
+        in_province = Q(province_id=user.province_id) & ~Q(status=Demand.Status.DRAFT)
+        return queryset.filter(in_province | listed)
+    if role == Role.ENTERPRISE:
+        return queryset.filter(Q(organization_id=user.organization_id) | listed)
+    if role == Role.REPRESENTATIVE:
+        return queryset.filter(listed)
+    return queryset.none()
+
+
+def campaigns_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The list form of the `campaign.view` rule (demands/rules.py)."""
+    queryset = SurveyCampaign.objects.all() if queryset is None else queryset
+    role = permissions.role_of(user)
+    if role in (Role.ADMIN, Role.COORDINATOR):
+        return queryset
+    if role == Role.STAFF:
+        return queryset.filter(province_id=user.province_id)
+    return queryset.none()
 
 
 def default_scope(user) -> str:
@@ -41,7 +70,7 @@ def with_list_joins(queryset: QuerySet) -> QuerySet:
 
 def demand_list_visible_to(user, *, scope: str | None = None) -> QuerySet:
     """The demands of one list page (before filters): the user's scope, narrowed by role."""
-    queryset = permissions.demands_visible_to(user, Demand.objects.all())
+    queryset = demands_visible_to(user, Demand.objects.all())
     scope = scope if scope in scopes_for(user) else default_scope(user)
     if scope == "mine":
         queryset = queryset.filter(organization_id=user.organization_id)
@@ -55,8 +84,8 @@ def demand_list_visible_to(user, *, scope: str | None = None) -> QuerySet:
 def demand_list_answerable(user) -> QuerySet:
     """Demands still waiting for answers (published or in connection) that `user` may open,
     newest first: what a representative browses to offer technology (the API's list)."""
-    queryset = permissions.demands_visible_to(user, Demand.objects.all())
-    queryset = queryset.filter(status__in=Demand.LIVE_STATUSES)
+    queryset = demands_visible_to(user, Demand.objects.all())
+    queryset = queryset.filter(status__in=[Demand.Status.PUBLISHED, Demand.Status.IN_CONNECTION])
     return with_list_joins(queryset).order_by("-published_at", "-id")
 
 
@@ -69,7 +98,7 @@ def demand_search(queryset: QuerySet, text: str) -> QuerySet:
 
 def demand_get_visible(user, pk: int) -> Demand:
     """The demand if the user may open it, else 404 (an id outside the scope does not leak)."""
-    queryset = permissions.demands_visible_to(user, Demand.objects.all())
+    queryset = demands_visible_to(user, Demand.objects.all())
     return get_object_or_404(
         queryset.select_related(
             "organization", "province", "campaign", "trl_min", "created_by"
@@ -90,7 +119,7 @@ def demand_status_counts(queryset: QuerySet) -> dict[str, int]:
 
 def campaign_list_visible_to(user) -> QuerySet:
     return (
-        permissions.campaigns_visible_to(user)
+        campaigns_visible_to(user)
         .select_related("province")
         .annotate(
             demand_count=Count(
@@ -102,9 +131,7 @@ def campaign_list_visible_to(user) -> QuerySet:
 
 
 def campaign_get_visible(user, pk: int) -> SurveyCampaign:
-    return get_object_or_404(
-        permissions.campaigns_visible_to(user).select_related("province"), pk=pk
-    )
+    return get_object_or_404(campaigns_visible_to(user).select_related("province"), pk=pk)
 
 
 def campaign_demands(campaign: SurveyCampaign) -> QuerySet:

@@ -6,6 +6,9 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from accounts import permissions
+from demands.selectors import campaigns_visible_to, demands_visible_to
+from matching.selectors import matches_visible_to
+from offers.selectors import offers_visible_to
 
 from . import figures
 
@@ -85,7 +88,7 @@ def enterprise_context(user) -> dict:
 
     demands = demand_selectors.demand_list_visible_to(user, scope="mine")
     introductions = (
-        permissions.matches_visible_to(user)
+        matches_visible_to(user)
         .filter(demand__organization_id=user.organization_id)
         .select_related("demand", "offer", "offer__representation")
         .order_by("-introduced_at", "-id")
@@ -103,8 +106,8 @@ def staff_context(user) -> dict:
 
     demands = demand_selectors.demand_list_visible_to(user, scope="province")
     counts = demand_selectors.demand_status_counts(demands)
-    province_demands = permissions.demands_visible_to(user).filter(province_id=user.province_id)
-    matches = permissions.matches_visible_to(user)
+    province_demands = demands_visible_to(user).filter(province_id=user.province_id)
+    matches = matches_visible_to(user)
     return {
         "demand_counts": [
             (Demand.Status(s).label, s, n) for s, n in counts.items() if s != Demand.Status.DRAFT
@@ -117,7 +120,7 @@ def staff_context(user) -> dict:
         **_provincial_figures(
             province_demands,
             matches,
-            permissions.campaigns_visible_to(user),
+            campaigns_visible_to(user),
             by_status=figures.status_rows(counts),
         ),
     }
@@ -126,12 +129,11 @@ def staff_context(user) -> dict:
 def representative_context(user) -> dict:
     """Their offers by status with match counts, offers expiring soon, needs without answers,
     and the introductions of their offers."""
-    from accounts.permissions import demand_shows_identity
     from offers import selectors as offers
 
     recent = list(offers.offer_list_own(user)[:10])
     counts = offers.offer_match_counts([o.pk for o in recent], user=user)
-    matches = permissions.matches_visible_to(user)
+    matches = matches_visible_to(user)
     introduced = (
         figures.introduced(matches)
         .select_related("demand", "demand__province", "demand__organization", "offer")
@@ -147,10 +149,12 @@ def representative_context(user) -> dict:
         "expiring_offers": list(offers.offers_expiring_soon(user, days=30)[:10]),
         # (demand, whether the firm may be named): anonymised demands never show their firm
         "open_needs": [
-            (d, demand_shows_identity(user, d))
+            (d, permissions.can(user, "demand.view_identity", d))
             for d in offers.demands_without_answers(user, limit=20)
         ],
-        "introductions": [(m, demand_shows_identity(user, m.demand)) for m in introduced[:20]],
+        "introductions": [
+            (m, permissions.can(user, "demand.view_identity", m.demand)) for m in introduced[:20]
+        ],
         "introduction_counts": {
             "total": sum(statuses.values()),
             "consented": sum(statuses[s] for s in figures.STAGES_FROM["consented"]),
@@ -162,16 +166,16 @@ def representative_context(user) -> dict:
 def coordinator_context(user) -> dict:
     from accounts.models import Organization
 
-    demands = permissions.demands_visible_to(user)
-    matches = permissions.matches_visible_to(user)
+    demands = demands_visible_to(user)
+    matches = matches_visible_to(user)
     representations = permissions.organizations_visible_to(user).filter(
         kind=Organization.Kind.REPRESENTATION
     )
     provinces = figures.per_province(demands, matches)
     return {
-        **_provincial_figures(demands, matches, permissions.campaigns_visible_to(user)),
+        **_provincial_figures(demands, matches, campaigns_visible_to(user)),
         "provinces": provinces,
         "representations": figures.per_representation(
-            representations, permissions.offers_visible_to(user), matches
+            representations, offers_visible_to(user), matches
         ),
     }

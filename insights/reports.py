@@ -16,6 +16,9 @@ from openpyxl import Workbook
 
 from accounts import permissions
 from demands.exporting import XLSX_TYPE, safe_cell
+from demands.selectors import demands_visible_to
+from insights.selectors import report_provinces_visible_to
+from matching.selectors import matches_visible_to
 
 from . import figures
 
@@ -67,7 +70,7 @@ def _local(value):
 def pipeline_matches(user):
     """Every match of the user's scope that staff introduced, with what the sheet shows."""
     return (
-        figures.introduced(permissions.matches_visible_to(user))
+        figures.introduced(matches_visible_to(user))
         .select_related(
             "demand",
             "demand__province",
@@ -85,7 +88,7 @@ def pipeline_rows(user):
     for match in pipeline_matches(user).iterator(chunk_size=2000):
         demand, offer = match.demand, match.offer
         agreement = getattr(match, "agreement", None)
-        shows = permissions.demand_shows_identity(user, demand)
+        shows = permissions.can(user, "demand.view_identity", demand)
         yield [
             safe_cell(v)
             for v in (
@@ -112,9 +115,9 @@ def pipeline_rows(user):
 
 
 def yearly_rows(user, year: int) -> list[list]:
-    provinces = permissions.report_provinces_visible_to(user)
-    demands = permissions.demands_visible_to(user).filter(province__in=provinces)
-    matches = permissions.matches_visible_to(user).filter(demand__province__in=provinces)
+    provinces = report_provinces_visible_to(user)
+    demands = demands_visible_to(user).filter(province__in=provinces)
+    matches = matches_visible_to(user).filter(demand__province__in=provinces)
     rows = figures.yearly_by_province(provinces, demands, matches, year)
     table = [[safe_cell(row[key]) for key in YEARLY_KEYS] for row in rows]
     if len(rows) > 1:

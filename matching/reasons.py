@@ -289,7 +289,7 @@ def phrases_visible(match, user=None) -> bool:
     if getattr(match.demand, "visibility", "") != "confidential":
         return True
     if user is not None:
-        return permissions.demand_shows_identity(user, match.demand)
+        return permissions.can(user, "demand.view_identity", match.demand)
     return bool(getattr(match, "demand_identity_shown", False))
 
 

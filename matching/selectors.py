@@ -16,6 +16,8 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts import permissions
+from accounts.models import Role
+from demands.models import Visibility
 
 from .engine.scoring import LIKELY_ANSWER
 from .models import Match, MatchingRun
@@ -24,6 +26,52 @@ from .reasons import render_reasons
 Status = Match.Status
 # Kept under its old name for the callers that filter on a score alone (the staff digest).
 ANSWER_THRESHOLD = LIKELY_ANSWER
+# Pairs staff moved forward: each answers its demand whatever its score.
+ADVANCED = (
+    Status.SHORTLISTED,
+    Status.INTRODUCED,
+    Status.CONSENTED,
+    Status.MEETING,
+    Status.NEGOTIATING,
+    Status.AGREEMENT,
+)
+# Pairs people decided against: no score makes them an answer again.
+DECIDED_AGAINST = (Status.REJECTED, Status.DROPPED)
+
+
+# Pairs staff introduced to both sides, whatever became of them: what the parties see.
+INTRODUCED_OR_LATER = (
+    Status.INTRODUCED,
+    Status.CONSENTED,
+    Status.MEETING,
+    Status.NEGOTIATING,
+    Status.AGREEMENT,
+    Status.DROPPED,
+)
+
+
+def matches_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Every match `user` may open: the scope of pages, counts and the API; the list form of
+    the `match.view` rule (matching/rules.py)."""
+    queryset = Match.objects.all() if queryset is None else queryset
+    role = permissions.role_of(user)
+    if role in (Role.ADMIN, Role.COORDINATOR):
+        return queryset
+    if role == Role.STAFF:
+        return queryset.filter(demand__province_id=user.province_id)
+    if role == Role.REPRESENTATIVE:
+        # Pairs of its offers once staff shortlisted or introduced them: never the engine's
+        # raw proposals nor staff rejections (DESIGN.md; the same rule for pages and the API).
+        # A confidential demand stays out of sight until it is introduced.
+        return queryset.filter(offer__representation_id=user.organization_id).filter(
+            Q(status__in=INTRODUCED_OR_LATER)
+            | (Q(status=Status.SHORTLISTED) & ~Q(demand__visibility=Visibility.CONFIDENTIAL))
+        )
+    if role == Role.ENTERPRISE:
+        return queryset.filter(
+            demand__organization_id=user.organization_id, status__in=INTRODUCED_OR_LATER
+        )
+    return queryset.none()
 
 
 def answering(matches: QuerySet | None = None) -> QuerySet:
@@ -31,8 +79,8 @@ def answering(matches: QuerySet | None = None) -> QuerySet:
     the representatives' list: a pair staff shortlisted or introduced (or later), or a pair
     nobody decided against that scores as a likely answer (`engine.scoring.LIKELY_ANSWER`)."""
     matches = Match.objects.all() if matches is None else matches
-    likely = Q(score__gte=LIKELY_ANSWER) & ~Q(status__in=Match.DECIDED_AGAINST_STATUSES)
-    return matches.filter(likely | Q(status__in=Match.ADVANCED_STATUSES))
+    likely = Q(score__gte=LIKELY_ANSWER) & ~Q(status__in=DECIDED_AGAINST)
+    return matches.filter(likely | Q(status__in=ADVANCED))
 
 
 def answering_matches() -> QuerySet:
@@ -58,7 +106,7 @@ def with_reasons(matches) -> list[Match]:
 def matches_for_demand(*, user, demand, limit: int = 20) -> list[Match]:
     """The demand's best pairs that staff have not rejected (the rejected ones:
     `connections.selectors.rejected_for_demand`)."""
-    queryset = permissions.matches_visible_to(user).filter(demand=demand)
+    queryset = matches_visible_to(user).filter(demand=demand)
     queryset = queryset.exclude(status=Status.REJECTED)
     queryset = queryset.select_related("offer", "offer__representation").order_by("-score", "id")
     return with_reasons(queryset[:limit])
@@ -67,12 +115,12 @@ def matches_for_demand(*, user, demand, limit: int = 20) -> list[Match]:
 def matches_for_offer(*, user, offer, limit: int = 20) -> list[Match]:
     """The offer's best pairs that staff have not rejected (the rejected ones:
     `connections.selectors.rejected_for_offer`)."""
-    queryset = permissions.matches_visible_to(user).filter(offer=offer)
+    queryset = matches_visible_to(user).filter(offer=offer)
     queryset = queryset.exclude(status=Status.REJECTED)
     queryset = queryset.select_related("demand", "demand__province").order_by("-score", "id")
     matches = with_reasons(queryset[:limit])
     for match in matches:
-        match.demand_identity_shown = permissions.demand_shows_identity(user, match.demand)
+        match.demand_identity_shown = permissions.can(user, "demand.view_identity", match.demand)
     return matches
 
 

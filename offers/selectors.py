@@ -11,9 +11,27 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts import permissions
+from accounts.models import Role
 from portal.text import fold
 
 from .models import Offer, OfferAttachment
+
+
+def offers_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Every offer `user` may open; the list form of the `offer.view` rule (offers/rules.py)."""
+    queryset = Offer.objects.all() if queryset is None else queryset
+    role = permissions.role_of(user)
+    if role == Role.NONE:
+        return queryset.none()
+    if role == Role.ADMIN:
+        return queryset
+    scope = Q(status=Offer.Status.PUBLISHED)
+    if role == Role.REPRESENTATIVE:
+        scope |= Q(representation_id=user.organization_id)
+    if role in (Role.STAFF, Role.COORDINATOR):
+        scope |= Q(status=Offer.Status.ARCHIVED)
+    return queryset.filter(scope)
+
 
 SIMILARITY_THRESHOLD = 0.45  # pg_trgm similarity of two titles; 0.3 is pg_trgm's own default
 
@@ -26,7 +44,7 @@ def _with_relations(queryset: QuerySet) -> QuerySet:
 
 def offer_list_visible_to(user) -> QuerySet:
     """Every offer the user may open (the scope of search, exports and the API)."""
-    return _with_relations(permissions.offers_visible_to(user))
+    return _with_relations(offers_visible_to(user))
 
 
 def offer_list_catalog(user) -> QuerySet:
@@ -43,7 +61,7 @@ def offer_list_own(user) -> QuerySet:
     if not permissions.can(user, "offer.list_own"):
         return Offer.objects.none()
     return _with_relations(
-        permissions.offers_visible_to(user).filter(representation_id=user.organization_id)
+        offers_visible_to(user).filter(representation_id=user.organization_id)
     ).order_by("-updated_at", "-id")
 
 
@@ -79,7 +97,7 @@ def offer_get_attachment(user, offer_pk: int, pk: int) -> OfferAttachment:
 def offers_similar_to(offer: Offer, *, user, limit: int = 5) -> list[Offer]:
     """Offers the user can see from the same provider with a similar title (not archived)."""
     candidates = (
-        permissions.offers_visible_to(user)
+        offers_visible_to(user)
         .filter(provider_name__iexact=offer.provider_name)
         .exclude(pk=offer.pk)
         .exclude(status=Offer.Status.ARCHIVED)
@@ -146,9 +164,9 @@ def offer_match_counts(offer_ids, *, user=None) -> dict[int, int]:
     """{offer id: number of matches worth a look}; missing ids mean 0. With `user` (any count
     shown to someone), only the pairs that user may see: a representative's count is then its
     shortlisted and introduced pairs, as the offer's panel and the API list them."""
-    from matching.selectors import answering
+    from matching.selectors import answering, matches_visible_to
 
-    scope = None if user is None else permissions.matches_visible_to(user)
+    scope = None if user is None else matches_visible_to(user)
     rows = answering(scope).filter(offer_id__in=list(offer_ids)).values("offer_id")
     return {row["offer_id"]: row["n"] for row in rows.annotate(n=Count("id"))}
 
@@ -156,8 +174,9 @@ def offer_match_counts(offer_ids, *, user=None) -> dict[int, int]:
 def offer_matches_for(user) -> QuerySet:
     """The matches of the user's own offers, best first."""
     from matching.models import Match
+    from matching.selectors import matches_visible_to
 
-    return permissions.matches_visible_to(
+    return matches_visible_to(
         user, Match.objects.filter(offer__representation_id=user.organization_id)
     ).order_by("-score", "id")
 
@@ -178,6 +197,7 @@ def demands_without_answers(user, *, limit: int = 20) -> QuerySet:
     """Published demands (all provinces, as the user may see them) in the fields of the host
     country's offers that have no answer yet (`matching.selectors.answering`), newest first."""
     from demands.models import Demand
+    from demands.selectors import demands_visible_to
     from matching.selectors import has_answer
 
     country = getattr(user.organization, "country", "") if user.organization_id else ""
@@ -191,7 +211,7 @@ def demands_without_answers(user, *, limit: int = 20) -> QuerySet:
         demand_id=OuterRef("pk"), field_id__in=field_ids
     )
     return (
-        permissions.demands_visible_to(user)
+        demands_visible_to(user)
         .filter(Exists(in_fields), ~has_answer(), status=Demand.Status.PUBLISHED)
         .select_related("province", "organization")
         .prefetch_related("fields")

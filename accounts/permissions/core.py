@@ -49,6 +49,17 @@ def is_admin(user) -> bool:
 
 is_national = is_coordinator | is_admin
 
+
+def status_in(*statuses):
+    """The object's status is one of `statuses` (pass the app's own enum members)."""
+
+    @rules.predicate(name=f"status_in{tuple(str(s) for s in statuses)}")
+    def check(user, obj) -> bool:
+        return obj.status in statuses
+
+    return check
+
+
 # --- where the object belongs --------------------------------------------------------------
 
 

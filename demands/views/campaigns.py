@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
+from demands.selectors import demands_visible_to
 
 from .. import exporting, selectors, services
 from ..forms import CampaignForm, InviteForm
@@ -89,6 +90,6 @@ def campaign_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404
     campaign = selectors.campaign_get_visible(request.user, pk)
-    demands = permissions.demands_visible_to(request.user, selectors.campaign_demands(campaign))
+    demands = demands_visible_to(request.user, selectors.campaign_demands(campaign))
     writer = exporting.as_csv if fmt == "csv" else exporting.as_xlsx
     return writer(request.user, demands, f"khao-sat-{campaign.year}-{campaign.pk}")

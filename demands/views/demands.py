@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
+from demands.selectors import demands_visible_to
 from portal.search import explain_all
 
 from .. import completeness, exporting, selectors, services
@@ -35,7 +36,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(demand_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     explain_all(page.object_list, request.GET.get("q", ""))
     for demand in page:
-        demand.shows_identity = permissions.demand_shows_identity(request.user, demand)
+        demand.shows_identity = permissions.can(request.user, "demand.view_identity", demand)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -228,12 +229,12 @@ def demand_transition(request: HttpRequest, pk: int, action: str) -> HttpRespons
 
 
 def _visible_attachment(request: HttpRequest, pk: int) -> DemandAttachment:
-    visible = permissions.demands_visible_to(request.user, Demand.objects.all())
+    visible = demands_visible_to(request.user, Demand.objects.all())
     attachment = get_object_or_404(
         DemandAttachment.objects.select_related("demand").filter(demand__in=visible), pk=pk
     )
     # Anonymised demands seen from outside carry no attachments: they could name the firm.
-    if not permissions.demand_shows_identity(request.user, attachment.demand):
+    if not permissions.can(request.user, "demand.view_identity", attachment.demand):
         raise Http404
     return attachment
 

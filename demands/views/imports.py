@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
+from demands.selectors import campaigns_visible_to
 from portal.importing import PendingGone, pending_open, pending_save
 
 from .. import importing
@@ -72,11 +73,7 @@ def demand_import_confirm(request: HttpRequest) -> HttpResponse:
         return redirect("demands:import")
     campaign = None
     if pending.context["campaign"]:
-        campaign = (
-            permissions.campaigns_visible_to(request.user)
-            .filter(pk=pending.context["campaign"])
-            .first()
-        )
+        campaign = campaigns_visible_to(request.user).filter(pk=pending.context["campaign"]).first()
         if campaign is None:
             raise Http404
     try:

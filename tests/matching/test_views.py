@@ -130,14 +130,14 @@ def test_a_representative_cannot_read_a_review_row_through_a_failed_reject(
 def test_confidential_demands_stay_out_of_a_representatives_matches_until_introduced(
     client, rep_jp, tea_demand, offers
 ):
-    from accounts import permissions
+    from matching.selectors import matches_visible_to
 
     tea_demand.visibility = "confidential"
     tea_demand.save()
     match = Match.objects.create(demand=tea_demand, offer=offers[0], score=0.8, engine_version="t")
-    assert not permissions.matches_visible_to(rep_jp).filter(pk=match.pk).exists()
+    assert not matches_visible_to(rep_jp).filter(pk=match.pk).exists()
     client.force_login(rep_jp)
     page = client.get(offers[0].get_absolute_url()).content.decode()
     assert tea_demand.title not in page
     Match.objects.filter(pk=match.pk).update(status=Match.Status.INTRODUCED)
-    assert permissions.matches_visible_to(rep_jp).filter(pk=match.pk).exists()
+    assert matches_visible_to(rep_jp).filter(pk=match.pk).exists()
