@@ -8,23 +8,16 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts import permissions
+from demands.models import Demand
 from matching.engine.scoring import LIKELY_ANSWER
 from matching.models import Answer, Match
-from matching.selectors import INTRODUCED_OR_LATER, matches_visible_to, with_reasons
+from matching.selectors import matches_visible_to, with_reasons
 
 from .models import MatchEvent
 from .services import ANSWER_DAYS
 
 Status = Match.Status
-REVIEWABLE_DEMANDS = ("published", "in_connection")
-BOARD_STAGES = [
-    Status.INTRODUCED,
-    Status.CONSENTED,
-    Status.MEETING,
-    Status.NEGOTIATING,
-    Status.AGREEMENT,
-    Status.DROPPED,
-]
+BOARD_STAGES = Match.INTRODUCED_STATUSES  # one column each, in this order
 BOARD_CARDS = 600  # the most recently moved cards; older ones are in the report
 # What a queue row, a card and the detail page show of a match.
 RELATED = (
@@ -65,9 +58,9 @@ def review_queue(user, *, status_chosen: bool, likely_only: bool) -> QuerySet:
     awaiting a decision; `likely_only` keeps the likely answers and what staff shortlisted
     (the dashboard's "awaiting review" count: most of a demand's twenty proposals are weakly
     related, and a score filter shows them)."""
-    queryset = connections_visible_to(user).filter(demand__status__in=REVIEWABLE_DEMANDS)
+    queryset = connections_visible_to(user).filter(demand__status__in=Demand.LIVE_STATUSES)
     if not status_chosen:
-        queryset = queryset.filter(status__in=[Status.PROPOSED, Status.SHORTLISTED])
+        queryset = queryset.filter(status__in=Match.REVIEW_STATUSES)
     if likely_only:
         queryset = queryset.filter(Q(score__gte=LIKELY_ANSWER) | Q(status=Status.SHORTLISTED))
     return queryset
@@ -76,7 +69,7 @@ def review_queue(user, *, status_chosen: bool, likely_only: bool) -> QuerySet:
 def review_rejected(user) -> QuerySet:
     """The rejected matches of the province's reviewable demands (shown apart from the queue)."""
     return connections_visible_to(user).filter(
-        demand__status__in=REVIEWABLE_DEMANDS, status=Status.REJECTED
+        demand__status__in=Demand.LIVE_STATUSES, status=Status.REJECTED
     )
 
 
@@ -140,7 +133,7 @@ def introductions_of(user) -> QuerySet:
     """The matches introduced to the user's enterprise or representation, newest first."""
     return (
         connections_visible_to(user)
-        .filter(status__in=INTRODUCED_OR_LATER)
+        .filter(status__in=Match.INTRODUCED_STATUSES)
         .order_by("-introduced_at", "id")
     )
 

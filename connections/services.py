@@ -17,29 +17,17 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import Organization, User
+from demands.models import Demand
 from matching.models import Answer, Match, RejectReason
 from matching.selectors import ANSWER_THRESHOLD
 from notifications.models import Kind
 from notifications.services import notify
+from portal.states import TransitionError
 
 from .models import Agreement, MatchEvent, Meeting
 
 Status = Match.Status
 ANSWER_DAYS = 14  # a side that has not answered an introduction by then gets a reminder
-
-TRANSITIONS: dict[str, set[str]] = {
-    Status.PROPOSED: {Status.SHORTLISTED, Status.REJECTED, Status.INTRODUCED},
-    Status.SHORTLISTED: {Status.REJECTED, Status.INTRODUCED},
-    Status.REJECTED: {Status.SHORTLISTED},
-    Status.INTRODUCED: {Status.CONSENTED, Status.DROPPED},
-    Status.CONSENTED: {Status.MEETING, Status.DROPPED},
-    Status.MEETING: {Status.MEETING, Status.NEGOTIATING, Status.DROPPED},
-    Status.NEGOTIATING: {Status.AGREEMENT, Status.DROPPED},
-}
-
-
-class TransitionError(ValidationError):
-    """The match is not in a state this move starts from."""
 
 
 def _lock(match: Match) -> Match:
@@ -52,28 +40,17 @@ def _lock(match: Match) -> Match:
     )
 
 
-def _move(
-    locked: Match,
+def match_transition(
+    match: Match,
+    to: str,
     *,
     by: User | None,
-    to: str,
     note: str = "",
     changes: dict[str, Any] | None = None,
 ) -> Match:
-    if to not in TRANSITIONS.get(locked.status, set()):
-        raise TransitionError(
-            _("A match that is %(status)s cannot move to %(to)s.")
-            % {"status": locked.get_status_display(), "to": Status(to).label}
-        )
-    from_status = locked.status
-    locked.status = to
-    for name, value in (changes or {}).items():
-        setattr(locked, name, value)
-    locked.save(update_fields=["status", "updated_at", *(changes or {})])
-    MatchEvent.objects.create(
-        match=locked, actor=by, from_status=from_status, to_status=to, note=note
-    )
-    return locked
+    """Move a locked match (`_lock`) to `to` if `Match.WORKFLOW` allows it, with `changes`, and
+    record the MatchEvent. Every status change of a match goes through here."""
+    return Match.WORKFLOW.move(match, to, by=by, note=note, changes=changes)
 
 
 # --- who hears about it -------------------------------------------------------------------
@@ -165,7 +142,9 @@ def match_shortlist(*, match: Match, by: User, note: str = "") -> Match:
     locked = _lock(match)
     permissions.require(by, "match.review", locked)
     changes = {"reviewer": by, "reject_reason": ""}
-    return _move(locked, by=by, to=Status.SHORTLISTED, note=note.strip(), changes=changes)
+    return match_transition(
+        locked, by=by, to=Status.SHORTLISTED, note=note.strip(), changes=changes
+    )
 
 
 @transaction.atomic
@@ -180,7 +159,7 @@ def match_reject(*, match: Match, by: User, reason: str, note: str = "") -> Matc
     locked = _lock(match)
     permissions.require(by, "match.review", locked)
     label = RejectReason(reason).label
-    return _move(
+    return match_transition(
         locked,
         by=by,
         to=Status.REJECTED,
@@ -196,7 +175,7 @@ def match_introduce(*, match: Match, by: User, note: str = "") -> Match:
 
     locked = _lock(match)
     permissions.require(by, "match.introduce", locked)
-    locked = _move(
+    locked = match_transition(
         locked,
         by=by,
         to=Status.INTRODUCED,
@@ -209,7 +188,7 @@ def match_introduce(*, match: Match, by: User, note: str = "") -> Match:
             "representation_answer": Answer.PENDING,
         },
     )
-    if locked.demand.status == "published":
+    if locked.demand.status == Demand.Status.PUBLISHED:
         demand_mark_in_connection(
             demand=locked.demand, by=None, note=_("Introduced to offer #%d") % locked.offer_id
         )
@@ -247,7 +226,7 @@ def match_answer(*, match: Match, by: User, answer: str, message: str = "") -> M
     )
     said = Answer(answer).label
     if answer == Answer.NOT_INTERESTED:
-        _move(
+        match_transition(
             locked,
             by=by,
             to=Status.DROPPED,
@@ -258,7 +237,7 @@ def match_answer(*, match: Match, by: User, answer: str, message: str = "") -> M
             },
         )
     elif locked.both_consented:
-        _move(locked, by=by, to=Status.CONSENTED, note=message)
+        match_transition(locked, by=by, to=Status.CONSENTED, note=message)
     else:
         MatchEvent.objects.create(
             match=locked,
@@ -324,7 +303,7 @@ def match_schedule_meeting(*, match: Match, by: User, data: dict[str, Any]) -> M
     """Schedule a meeting (the first after consent, or another one)."""
     locked = _lock(match)
     permissions.require(by, "match.record_meeting", locked)
-    _move(locked, by=by, to=Status.MEETING, note=data.get("participants", ""))
+    match_transition(locked, by=by, to=Status.MEETING, note=data.get("participants", ""))
     meeting = Meeting.objects.create(
         match=locked, created_by=by, **{k: v for k, v in data.items() if k in MEETING_FIELDS}
     )
@@ -364,7 +343,7 @@ def match_update_meeting(*, meeting: Meeting, by: User, data: dict[str, Any]) ->
 def match_start_negotiation(*, match: Match, by: User, note: str = "") -> Match:
     locked = _lock(match)
     permissions.require(by, "match.record_outcome", locked)
-    return _move(locked, by=by, to=Status.NEGOTIATING, note=note.strip())
+    return match_transition(locked, by=by, to=Status.NEGOTIATING, note=note.strip())
 
 
 @transaction.atomic
@@ -390,7 +369,7 @@ def match_record_agreement(
         )
     locked = _lock(match)
     permissions.require(by, "match.record_outcome", locked)
-    _move(locked, by=by, to=Status.AGREEMENT, note=note.strip())
+    match_transition(locked, by=by, to=Status.AGREEMENT, note=note.strip())
     agreement = Agreement.objects.create(
         match=locked,
         kind=kind,
@@ -417,7 +396,9 @@ def match_drop(*, match: Match, by: User, reason: str) -> Match:
     permissions.require(by, "match.record_outcome", locked)
     if locked.status == Status.INTRODUCED:  # only the parties' answers drop an introduction
         raise TransitionError(_("An introduction is dropped by a party's answer."))
-    return _move(locked, by=by, to=Status.DROPPED, note=reason, changes={"drop_reason": reason})
+    return match_transition(
+        locked, by=by, to=Status.DROPPED, note=reason, changes={"drop_reason": reason}
+    )
 
 
 # --- periodic --------------------------------------------------------------------------------
@@ -470,8 +451,8 @@ def staff_weekly_digest() -> int:
 
     waiting = dict(
         Match.objects.filter(
-            status__in=[Status.PROPOSED, Status.SHORTLISTED],
-            demand__status__in=["published", "in_connection"],
+            status__in=Match.REVIEW_STATUSES,
+            demand__status__in=Demand.LIVE_STATUSES,
             score__gte=ANSWER_THRESHOLD,
         )
         .values_list("demand__province_id")

@@ -85,7 +85,7 @@ def demand_list_answerable(user) -> QuerySet:
     """Demands still waiting for answers (published or in connection) that `user` may open,
     newest first: what a representative browses to offer technology (the API's list)."""
     queryset = demands_visible_to(user, Demand.objects.all())
-    queryset = queryset.filter(status__in=[Demand.Status.PUBLISHED, Demand.Status.IN_CONNECTION])
+    queryset = queryset.filter(status__in=Demand.LIVE_STATUSES)
     return with_list_joins(queryset).order_by("-published_at", "-id")
 
 

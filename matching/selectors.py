@@ -26,19 +26,6 @@ from .reasons import render_reasons
 Status = Match.Status
 # Kept under its old name for the callers that filter on a score alone (the staff digest).
 ANSWER_THRESHOLD = LIKELY_ANSWER
-# Pairs staff moved forward: each answers its demand whatever its score.
-ADVANCED = (
-    Status.SHORTLISTED,
-    Status.INTRODUCED,
-    Status.CONSENTED,
-    Status.MEETING,
-    Status.NEGOTIATING,
-    Status.AGREEMENT,
-)
-# Pairs people decided against: no score makes them an answer again.
-DECIDED_AGAINST = (Status.REJECTED, Status.DROPPED)
-
-
 # Pairs staff introduced to both sides, whatever became of them: what the parties see.
 INTRODUCED_OR_LATER = (
     Status.INTRODUCED,
@@ -79,8 +66,8 @@ def answering(matches: QuerySet | None = None) -> QuerySet:
     the representatives' list: a pair staff shortlisted or introduced (or later), or a pair
     nobody decided against that scores as a likely answer (`engine.scoring.LIKELY_ANSWER`)."""
     matches = Match.objects.all() if matches is None else matches
-    likely = Q(score__gte=LIKELY_ANSWER) & ~Q(status__in=DECIDED_AGAINST)
-    return matches.filter(likely | Q(status__in=ADVANCED))
+    likely = Q(score__gte=LIKELY_ANSWER) & ~Q(status__in=Match.DECIDED_AGAINST_STATUSES)
+    return matches.filter(likely | Q(status__in=Match.ADVANCED_STATUSES))
 
 
 def answering_matches() -> QuerySet:
