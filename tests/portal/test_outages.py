@@ -153,9 +153,12 @@ def _drop_celery_pools() -> None:
 @pytest.fixture
 def portal_on_own_redis(own_redis, settings):
     """The portal (this process) sends its tasks to, and caches in, the test's own Redis."""
+    # Read before the settings change: Celery loads its conf from the Django settings on first
+    # access, and would otherwise remember (and "restore") the test's own Redis for the tests
+    # that follow in this process.
+    previous_url, previous_eager = app.conf.broker_url, app.conf.task_always_eager
     settings.REDIS_URL = settings.CELERY_BROKER_URL = own_redis.url
     settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": own_redis.url}}
-    previous_url, previous_eager = app.conf.broker_url, app.conf.task_always_eager
     app.conf.broker_url = own_redis.url
     app.conf.task_always_eager = False
     _drop_celery_pools()
