@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import rules
 
-from accounts.permissions.core import is_national, is_staff, status_in
+from accounts.permissions.core import (
+    is_enterprise,
+    is_national,
+    is_representative,
+    is_staff,
+    status_in,
+)
 from matching.models import Answer, Match
 from matching.rules import party, province_staff
 
@@ -38,3 +44,6 @@ rules.add_rule("match.view_history", province_staff | is_national)
 rules.add_rule("match.record_meeting", province_staff)
 rules.add_rule("match.record_outcome", province_staff)
 rules.add_rule("match.view_board", is_staff | is_national)
+# The province's review queue (and its bulk actions); a party's list of its introductions.
+rules.add_rule("match.review_queue", is_staff)
+rules.add_rule("match.list_introductions", is_enterprise | is_representative)

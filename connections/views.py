@@ -52,7 +52,7 @@ def _errors(error: ValidationError) -> str:
 @login_required
 def review(request: HttpRequest) -> HttpResponse:
     """Matches of the province's published demands, best first, with filters."""
-    if not permissions.is_staff(request.user):
+    if not permissions.can(request.user, "match.review_queue"):
         raise Http404
     likely_only = not any(request.GET.get(key) for key in ("status", "score_min", "score_max"))
     queryset = selectors.review_queue(
@@ -155,7 +155,7 @@ def match_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_POST
 def review_bulk(request: HttpRequest) -> HttpResponse:
     """The same actions on the selected rows; each row is done (or refused) on its own."""
-    if not permissions.is_staff(request.user):
+    if not permissions.can(request.user, "match.review_queue"):
         raise Http404
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
     form = BulkForm(request.POST, allowed_ids=ids)
@@ -199,7 +199,7 @@ def board(request: HttpRequest) -> HttpResponse:
 @login_required
 def introductions(request: HttpRequest) -> HttpResponse:
     """Matches introduced to the user's enterprise or representation."""
-    if not (permissions.is_enterprise(request.user) or permissions.is_representative(request.user)):
+    if not permissions.can(request.user, "match.list_introductions"):
         raise Http404
     page = Paginator(selectors.introductions_of(request.user), 30).get_page(request.GET.get("page"))
     return render(

@@ -70,8 +70,8 @@ rules.add_rule(
 rules.add_rule("demand.withdraw", is_enterprise & is_own_demand & status_in(*Demand.OPEN_STATUSES))
 rules.add_rule("demand.publish", province_staff & status_in(S.SUBMITTED))
 rules.add_rule("demand.return", province_staff & status_in(S.SUBMITTED))
-rules.add_rule("demand.close", province_staff & status_in(S.PUBLISHED, S.IN_CONNECTION))
-rules.add_rule("demand.fulfil", province_staff & status_in(S.PUBLISHED, S.IN_CONNECTION))
+rules.add_rule("demand.close", province_staff & status_in(*Demand.LIVE_STATUSES))
+rules.add_rule("demand.fulfil", province_staff & status_in(*Demand.LIVE_STATUSES))
 rules.add_rule("demand.mark_in_connection", province_staff & status_in(S.PUBLISHED))
 # The timeline and the review note name the people involved: insiders only.
 rules.add_rule("demand.view_history", insiders)

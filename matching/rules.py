@@ -25,7 +25,6 @@ from accounts.permissions.core import (
 from demands.models import Visibility
 
 from .models import Match
-from .selectors import INTRODUCED_OR_LATER
 
 
 @rules.predicate
@@ -58,7 +57,7 @@ def demand_is_in_users_province(user, demand) -> bool:
     return demand.province_id == user.province_id
 
 
-was_introduced = status_in(*INTRODUCED_OR_LATER)
+was_introduced = status_in(*Match.INTRODUCED_STATUSES)
 province_staff = is_staff & demand_in_users_province
 party = (is_enterprise & demand_is_users) | (is_representative & offer_is_users)
 shortlisted_openly = status_in(Match.Status.SHORTLISTED) & demand_not_confidential

@@ -26,15 +26,6 @@ from .reasons import render_reasons
 Status = Match.Status
 # Kept under its old name for the callers that filter on a score alone (the staff digest).
 ANSWER_THRESHOLD = LIKELY_ANSWER
-# Pairs staff introduced to both sides, whatever became of them: what the parties see.
-INTRODUCED_OR_LATER = (
-    Status.INTRODUCED,
-    Status.CONSENTED,
-    Status.MEETING,
-    Status.NEGOTIATING,
-    Status.AGREEMENT,
-    Status.DROPPED,
-)
 
 
 def matches_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -51,12 +42,12 @@ def matches_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
         # raw proposals nor staff rejections (DESIGN.md; the same rule for pages and the API).
         # A confidential demand stays out of sight until it is introduced.
         return queryset.filter(offer__representation_id=user.organization_id).filter(
-            Q(status__in=INTRODUCED_OR_LATER)
+            Q(status__in=Match.INTRODUCED_STATUSES)
             | (Q(status=Status.SHORTLISTED) & ~Q(demand__visibility=Visibility.CONFIDENTIAL))
         )
     if role == Role.ENTERPRISE:
         return queryset.filter(
-            demand__organization_id=user.organization_id, status__in=INTRODUCED_OR_LATER
+            demand__organization_id=user.organization_id, status__in=Match.INTRODUCED_STATUSES
         )
     return queryset.none()
 
