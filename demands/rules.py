@@ -18,6 +18,7 @@ from accounts.permissions.core import (
     in_users_province,
     is_enterprise,
     is_national,
+    is_representative,
     is_staff,
     status_in,
 )
@@ -77,6 +78,9 @@ rules.add_rule("demand.mark_in_connection", province_staff & status_in(S.PUBLISH
 rules.add_rule("demand.view_history", insiders)
 rules.add_rule("demand.import", is_staff)
 rules.add_rule("demand.list_province", is_staff | is_national)
+# Which list a menu offers: the firm's own demands, or the listed demands offers answer.
+rules.add_rule("demand.list_own", is_enterprise)
+rules.add_rule("demand.list_listed", is_representative)
 
 rules.add_rule("campaign.create", is_staff)
 rules.add_rule("campaign.manage", province_staff)

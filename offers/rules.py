@@ -39,6 +39,8 @@ rules.add_rule(
     "offer.view", is_admin | own | is_published | ((is_staff | is_national) & is_archived)
 )
 rules.add_rule("offer.view_attachments", own | is_published | is_national)
+# The catalog is open to every signed-in role (`can` already refuses users without one).
+rules.add_rule("offer.browse_catalog", rules.always_allow)
 rules.add_rule("offer.create", is_representative)
 rules.add_rule("offer.import", is_representative)
 rules.add_rule("offer.list_own", is_representative)  # "my offers", the API, import, tokens

@@ -95,6 +95,8 @@ rules.add_rule(
     is_pending_registration & (is_admin | (is_staff & in_users_province)),
 )
 rules.add_rule("organization.list_pending", is_staff | is_admin)
+# The Django admin site (the menu link; the site itself checks is_staff/superuser).
+rules.add_rule("site.administer", is_admin)
 
 
 def organizations_visible_to(user: User, queryset: QuerySet | None = None) -> QuerySet:
