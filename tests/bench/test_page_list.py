@@ -14,7 +14,6 @@ from bench import pages
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_page_of_the_benchmark_answers_its_role_on_the_demo(client):
     call_command("seed_demo", password="demo-password-2026", stdout=StringIO())
