@@ -1,7 +1,8 @@
 """`{% can "rule" obj as flag %}`: templates ask a rule, never a role.
 
-It calls `accounts.permissions.can` for the signed-in user of the page, so a menu or a
-title shows by the same rule the view enforces.
+It calls `accounts.permissions.can` for the signed-in user of the page (`user`, or the
+request's user inside an inclusion tag's own context), so a menu or a title shows by the same
+rule the view enforces.
 """
 
 from django import template
@@ -13,4 +14,7 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def can(context, action: str, obj=None) -> bool:
-    return permissions.can(context.get("user"), action, obj)
+    user = context.get("user")
+    if user is None and context.get("request") is not None:
+        user = context["request"].user
+    return permissions.can(user, action, obj)

@@ -71,3 +71,14 @@ def test_templates_never_compare_roles():
         if re.search(r"\buser\.role\b(?!_label)", path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_templates_ask_the_title_rule():
+    """Whether a matched demand's title shows is `demand.see_title`, not a visibility test."""
+    root = Path(settings.BASE_DIR) / "templates"
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.html")
+        if "match.demand.visibility" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
