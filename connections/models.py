@@ -9,10 +9,10 @@ connections/migrations/0001 renamed them.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Match
+from portal.models import StatusEvent
 
 
 class Meeting(models.Model):
@@ -81,29 +81,15 @@ class Agreement(models.Model):
         return f"{self.get_kind_display()} ({self.signed_on})"
 
 
-class MatchEvent(models.Model):
+class MatchEvent(StatusEvent):
     """Every status change of a match: the labels that later tune the weights."""
 
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     from_status = models.CharField(
         _("from"), max_length=12, choices=Match.Status.choices, blank=True
     )
     to_status = models.CharField(_("to"), max_length=12, choices=Match.Status.choices)
-    note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(_("at"), default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(StatusEvent.Meta):
         verbose_name = _("match event")
         verbose_name_plural = _("match events")
-
-    def __str__(self) -> str:
-        return f"{self.match_id}: {self.from_status} -> {self.to_status}"

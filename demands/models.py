@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from portal.models import Attachment, StatusEvent
 from portal.states import Workflow
 
 
@@ -266,32 +267,18 @@ class Demand(models.Model):
         return self.status in self.EDITABLE_STATUSES
 
 
-class DemandEvent(models.Model):
+class DemandEvent(StatusEvent):
     """One row per status change: who, when, from, to, note."""
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     from_status = models.CharField(
         _("from"), max_length=15, choices=Demand.Status.choices, blank=True
     )
     to_status = models.CharField(_("to"), max_length=15, choices=Demand.Status.choices)
-    note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(_("at"), default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(StatusEvent.Meta):
         verbose_name = _("demand event")
         verbose_name_plural = _("demand events")
-
-    def __str__(self) -> str:
-        return f"{self.demand_id}: {self.from_status} -> {self.to_status}"
 
 
 def attachment_path(instance, filename: str) -> str:
@@ -299,21 +286,9 @@ def attachment_path(instance, filename: str) -> str:
     return f"attachments/demands/{uuid.uuid4().hex}"
 
 
-class DemandAttachment(models.Model):
+class DemandAttachment(Attachment):
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-
-    def __str__(self) -> str:
-        return self.original_name
+    class Meta(Attachment.Meta):
+        pass

@@ -6,10 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from portal.models import Attachment, StatusEvent
 from portal.states import Workflow
 
 
@@ -150,51 +150,25 @@ class Offer(models.Model):
         return self.title_vi or self.title
 
 
-class OfferEvent(models.Model):
+class OfferEvent(StatusEvent):
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     from_status = models.CharField(
         _("from"), max_length=10, choices=Offer.Status.choices, blank=True
     )
     to_status = models.CharField(_("to"), max_length=10, choices=Offer.Status.choices)
-    note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(_("at"), default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(StatusEvent.Meta):
         verbose_name = _("offer event")
         verbose_name_plural = _("offer events")
-
-    def __str__(self) -> str:
-        return f"{self.offer_id}: {self.from_status} -> {self.to_status}"
 
 
 def attachment_path(instance, filename: str) -> str:
     return f"attachments/offers/{uuid.uuid4().hex}"
 
 
-class OfferAttachment(models.Model):
+class OfferAttachment(Attachment):
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-
-    def __str__(self) -> str:
-        return self.original_name
+    class Meta(Attachment.Meta):
+        pass

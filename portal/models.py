@@ -1,9 +1,12 @@
 """Shared reference data: provinces, the S&T field taxonomy, TRL and cooperation types.
 
-Each carries its Vietnamese and English name; `name` answers in the active language.
+Each carries its Vietnamese and English name; `name` answers in the active language. Also the
+abstract shapes that several apps' records share (a status change, an attached file).
 """
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -99,3 +102,49 @@ class CooperationType(BilingualName):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StatusEvent(models.Model):
+    """One row per status change of a record: who, when, from, to, note. A concrete event
+    adds the record's foreign key (related_name "events", which portal.states writes through)
+    and `from_status` / `to_status` with the record's status choices."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} -> {self.to_status} ({self.created_at:%Y-%m-%d})"
+
+
+class Attachment(models.Model):
+    """A file attached to a record, stored under a random name (`file`'s upload_to, per app);
+    the name the user gave is kept in the row only."""
+
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
