@@ -36,11 +36,10 @@ def connections_visible_to(user) -> QuerySet:
 
 
 def decorate(matches, user) -> list[Match]:
-    """Reasons as text, whether the firm may be named, whether an answer is overdue."""
+    """Reasons as text and whether an answer is overdue (templates ask demand.view_identity)."""
     cutoff = timezone.now() - timezone.timedelta(days=ANSWER_DAYS)
     matches = with_reasons(matches)
     for match in matches:
-        match.demand.shows_identity = permissions.can(user, "demand.view_identity", match.demand)
         match.is_overdue = (
             match.status == Status.INTRODUCED
             and match.introduced_at is not None

@@ -147,14 +147,9 @@ def representative_context(user) -> dict:
         "has_offers": bool(status_counts["published"] or status_counts["draft"]),
         "recent_offers": [(offer, counts.get(offer.pk, 0)) for offer in recent],
         "expiring_offers": list(offers.offers_expiring_soon(user, days=30)[:10]),
-        # (demand, whether the firm may be named): anonymised demands never show their firm
-        "open_needs": [
-            (d, permissions.can(user, "demand.view_identity", d))
-            for d in offers.demands_without_answers(user, limit=20)
-        ],
-        "introductions": [
-            (m, permissions.can(user, "demand.view_identity", m.demand)) for m in introduced[:20]
-        ],
+        # the template asks demand.view_identity whether each firm may be named
+        "open_needs": list(offers.demands_without_answers(user, limit=20)),
+        "introductions": list(introduced[:20]),
         "introduction_counts": {
             "total": sum(statuses.values()),
             "consented": sum(statuses[s] for s in figures.STAGES_FROM["consented"]),

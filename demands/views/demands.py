@@ -35,8 +35,6 @@ def demand_list(request: HttpRequest) -> HttpResponse:
     demand_filter, scope = _filtered(request)
     page = Paginator(demand_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     explain_all(page.object_list, request.GET.get("q", ""))
-    for demand in page:
-        demand.shows_identity = permissions.can(request.user, "demand.view_identity", demand)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -73,12 +73,16 @@ def test_templates_never_compare_roles():
     assert offenders == []
 
 
-def test_templates_ask_the_title_rule():
-    """Whether a matched demand's title shows is `demand.see_title`, not a visibility test."""
+def test_templates_ask_the_title_and_identity_rules():
+    """A matched demand's title shows by `demand.see_title` and a firm is named by
+    `demand.view_identity`, asked in the template; not a visibility test or a flag a view set."""
     root = Path(settings.BASE_DIR) / "templates"
     offenders = [
         str(path.relative_to(root))
         for path in root.rglob("*.html")
-        if "match.demand.visibility" in path.read_text(encoding="utf-8")
+        if re.search(
+            r"match\.demand\.visibility|\.shows_identity|demand_identity_shown",
+            path.read_text(encoding="utf-8"),
+        )
     ]
     assert offenders == []
