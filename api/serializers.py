@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from accounts import permissions
 from matching.reasons import render_reasons
+from offers.forms import FORM_FIELDS
 from offers.models import Offer
 from offers.selectors import offer_reference_taken
 from offers.services import MAX_FIELDS
@@ -78,27 +79,7 @@ class OfferSerializer(serializers.ModelSerializer):
             "id",
             "url",
             "status",
-            "external_ref",
-            "provider_name",
-            "provider_type",
-            "provider_country",
-            "provider_website",
-            "title",
-            "summary",
-            "title_vi",
-            "summary_vi",
-            "description",
-            "advantages",
-            "applications",
-            "fields",
-            "keywords",
-            "trl",
-            "ip_status",
-            "patent_numbers",
-            "cooperation",
-            "terms",
-            "valid_until",
-            "source_url",
+            *FORM_FIELDS,  # what a representative writes: the same as the offer form
             "language",
             "published_at",
             "archived_at",
