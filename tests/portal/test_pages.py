@@ -43,3 +43,17 @@ def test_security_headers_are_sent(client, db):
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert settings.LANGUAGE_CODE == "vi"
+
+
+def test_pages_and_api_answers_are_compressed_for_browsers_that_accept_it(client, staff_tn, rep_jp):
+    import gzip
+
+    for user, path in ((staff_tn, reverse("offers:catalog")), (rep_jp, "/api/schema/")):
+        client.force_login(user)
+        plain = client.get(path)
+        packed = client.get(path, HTTP_ACCEPT_ENCODING="gzip, br")
+        assert packed.status_code == plain.status_code == 200, path
+        assert packed["Content-Encoding"] == "gzip", path
+        assert "Content-Encoding" not in plain, path
+        assert len(packed.content) < len(plain.content) / 3, path
+        assert gzip.decompress(packed.content).startswith(plain.content[:40]), path
