@@ -38,7 +38,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET_KEY = "bench-pages-only"
-CACHE_URL = "redis://localhost:6379/12"
+# Another Redis db with BENCH_PAGES_CACHE_URL (two benchmarks at once must not share cached figures).
+CACHE_URL = os.environ.get("BENCH_PAGES_CACHE_URL", "redis://localhost:6379/12")
 SLOW_MS = 2000  # a page slower than this at 1 user is not loaded with 20 users
 
 # Who looks at the pages: the demo's logins (bench.national keeps them).
