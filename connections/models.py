@@ -1,18 +1,22 @@
 """The connection workflow's records on a match: its meetings, its agreement and its history.
 
-The match itself (the pair, its status and the parties' answers) is the engine's output and
+A match's thread (messages between staff and each side, then everyone after consent) lives
+here too. The match itself (the pair, its status and the parties' answers) is the engine's output and
 stays in matching/models.py; only connections/services.py moves its status after a match is
 written. The tables were matching_meeting, matching_agreement and matching_matchevent until
 connections/migrations/0001 renamed them.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Match
-from portal.models import StatusEvent
+from portal.models import Attachment, StatusEvent
 
 
 class Meeting(models.Model):
@@ -93,3 +97,124 @@ class MatchEvent(StatusEvent):
     class Meta(StatusEvent.Meta):
         verbose_name = _("match event")
         verbose_name_plural = _("match events")
+
+
+# --- the conversation on an introduced match ------------------------------------------------
+
+
+class Channel(models.TextChoices):
+    """Where a message is read. Before both sides consent, staff talk to each side apart (the
+    representation must not learn the firm's identity); after consent, everyone shares one."""
+
+    ENTERPRISE = "enterprise", _("staff and the enterprise")
+    REPRESENTATION = "representation", _("staff and the representation")
+    SHARED = "shared", _("everyone on the connection")
+
+
+class Side(models.TextChoices):
+    """Who wrote a message, as the thread shows it."""
+
+    STAFF = "staff", _("provincial staff")
+    ENTERPRISE = "enterprise", _("enterprise")
+    REPRESENTATION = "representation", _("representation")
+
+
+class ProviderContact(models.Model):
+    """A person at the technology provider whom the representation brings into the thread:
+    no account, the emails carry a signed link to read and reply (connections.views)."""
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="provider_contacts")
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("email"))
+    language = models.CharField(
+        _("language of the emails"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("provider contact")
+        verbose_name_plural = _("provider contacts")
+        constraints = [
+            models.UniqueConstraint(fields=["match", "email"], name="provider_contact_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class Message(models.Model):
+    """One message of a match's thread. Hidden by staff: kept, with who hid it and why."""
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="messages")
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    side = models.CharField(_("side"), max_length=16, choices=Side.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    contact = models.ForeignKey(
+        ProviderContact,
+        verbose_name=_("provider contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+    )
+    body = models.TextField(_("message"), blank=True)
+    # The message of an answer to the introduction, shared with the other side at consent.
+    is_answer = models.BooleanField(_("answer to the introduction"), default=False)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("hidden by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    hidden_reason = models.CharField(_("why it is hidden"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [models.Index(fields=["match", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hidden_at__isnull=True) | ~Q(hidden_reason=""),
+                name="message_hidden_says_why",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.match_id} {self.channel} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
+def message_attachment_path(instance, filename: str) -> str:
+    # A random name: the original name is kept in the row, never used on disk.
+    return f"attachments/messages/{uuid.uuid4().hex}"
+
+
+class MessageAttachment(Attachment):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=message_attachment_path, max_length=200)
+
+    class Meta(Attachment.Meta):
+        pass

@@ -17,6 +17,7 @@ class Kind(models.TextChoices):
     REMINDER = "reminder", _("a reminder to answer an introduction")
     DIGEST = "digest", _("the weekly digest of matches awaiting review")
     OFFER_EXPIRING = "offer_expiring", _("my offer is about to expire")
+    MESSAGE = "message", _("a new message on a connection")
 
 
 class AccountMail(StrEnum):
