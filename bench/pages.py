@@ -19,6 +19,9 @@ Figures only: nothing here asserts a speed.
     python -m bench.pages                    # build (~15-20 minutes here), then measure
     python -m bench.pages --reuse            # measure the dataset already built
     python -m bench.pages --reuse --pages dashboard,xlsx --explain
+    python -m bench.pages --demo > demo.jsonl  # the same pages on the seeded demo
+    python -m bench.pages --reuse --against-demo demo.jsonl  # adds x_demo: p50 over the demo's
+    python -m bench.pages --demo --database-url sqlite:////tmp/demo.sqlite3  # the embedded demo
 """
 
 from __future__ import annotations
@@ -179,6 +182,9 @@ def server_env(database_url: str) -> dict:
         # The API throttle (1,000/hour a user) would answer the benchmark's loops 429.
         API_THROTTLE_RATE="100000000/hour",
     )
+    if database_url.startswith("sqlite:"):  # as `make run` serves the demo: no Redis at all
+        del env["REDIS_URL"]
+        env.pop("CACHE_URL", None)
     return env
 
 
@@ -211,7 +217,7 @@ def gunicorn(database_url: str, workers: int = 2):
             try:
                 requests.get(base + "/bench/bare/", timeout=5)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still loading
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.3)
@@ -222,6 +228,23 @@ def gunicorn(database_url: str, workers: int = 2):
             process.wait(timeout=40)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def drop_database(database_url: str) -> None:
+    if database_url.startswith("sqlite:"):
+        path = Path(database_url.removeprefix("sqlite://"))
+        for suffix in ("", "-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        return
+    import psycopg2
+    from psycopg2 import sql
+
+    admin = psycopg2.connect(database_url.rsplit("/", 1)[0] + "/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        name = sql.Identifier(database_url.rsplit("/", 1)[-1])
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(name))
+    admin.close()
 
 
 def session_cookies() -> dict[str, str]:
@@ -320,8 +343,10 @@ def query_count(path: str, role: str) -> tuple[int | None, int, dict]:
 
     client = Client()
     client.force_login(User.objects.get(email=ROLES[role]))
-    with connection.cursor() as cursor:  # a page that never answers is not waited for
-        cursor.execute("SET statement_timeout = '60s'")
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        with connection.cursor() as cursor:  # a page that never answers is not waited for
+            cursor.execute("SET statement_timeout = '60s'")
     try:
         client.get(path)
         with CaptureQueriesContext(connection) as queries:
@@ -329,8 +354,9 @@ def query_count(path: str, role: str) -> tuple[int | None, int, dict]:
     except OperationalError:
         return None, 0, {}
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SET statement_timeout = 0")
+        if postgres:
+            with connection.cursor() as cursor:
+                cursor.execute("SET statement_timeout = 0")
     slowest = max(queries.captured_queries, key=lambda q: float(q["time"]), default=None)
     top = {"ms": round(float(slowest["time"]) * 1000, 1), "sql": slowest["sql"]} if slowest else {}
     return len(queries), response.status_code, top
@@ -412,26 +438,49 @@ def main() -> None:
     )
     parser.add_argument(
         "--database-url",
-        default=os.environ.get(
-            "BENCH_PAGES_DATABASE_URL", "postgres://postgres@localhost:5432/portal_pagebench"
-        ),
+        default=os.environ.get("BENCH_PAGES_DATABASE_URL"),
+        help="default portal_pagebench (portal_pagebench_demo with --demo) on local PostgreSQL",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="measure the seeded demo instead (database portal_pagebench_demo, seeded afresh)",
+    )
+    parser.add_argument(
+        "--against-demo",
+        type=Path,
+        help="JSON lines of a --demo run: each page also gets x_demo, its p50 over the demo's",
     )
     args = parser.parse_args()
+    if not args.database_url:
+        name = "portal_pagebench_demo" if args.demo else "portal_pagebench"
+        args.database_url = f"postgres://postgres@localhost:5432/{name}"
+    demo_p50 = {}
+    if args.against_demo:
+        rows = [json.loads(line) for line in args.against_demo.read_text().splitlines() if line]
+        demo_p50 = {(r["page"], r.get("role")): r["p50_ms"] for r in rows if r.get("p50_ms")}
 
     from bench.matching import ensure_database, setup_django
 
     # This process counts queries through the same cache as the server, signed as it signs.
     os.environ["SECRET_KEY"] = SECRET_KEY
-    os.environ["CACHE_URL"] = CACHE_URL
+    sqlite = args.database_url.startswith("sqlite:")  # the embedded demo's database (--demo)
+    if not sqlite:
+        os.environ["CACHE_URL"] = CACHE_URL
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
-    ensure_database(args.database_url)
+    if args.demo and not args.reuse:
+        drop_database(args.database_url)
+    if not sqlite:
+        ensure_database(args.database_url)
     setup_django(args.database_url)
     from django.conf import settings
     from django.core.cache import cache
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    if not args.reuse:
+    if args.demo and not args.reuse:
+        call_command("seed_demo", verbosity=0)
+    elif not args.reuse:
         from bench import national
 
         print(json.dumps(national.build(args.offers, args.demands)), file=sys.stderr)
@@ -459,6 +508,8 @@ def main() -> None:
                     print(explain(top["sql"]), file=sys.stderr, flush=True)
             if row.get("p50_ms") and bare.get("p50_ms"):
                 row["ratio"] = round(row["p50_ms"] / bare["p50_ms"], 1)
+            if row.get("p50_ms") and demo_p50.get((page.name, page.role)):
+                row["x_demo"] = round(row["p50_ms"] / demo_p50[(page.name, page.role)], 1)
             print(json.dumps(row, ensure_ascii=False), flush=True)
 
 
