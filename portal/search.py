@@ -1,17 +1,22 @@
 """Catalogue search shared by offers and demands: whole words, accents first, then meaning.
 
 A query is split into words. Each word must occur as a whole word (not inside another word:
-"che" no longer finds "cheap" or "chemical"), read on the folded `search_text` column so a word
-typed without accents finds every spelling ("che" finds "chè" and "chế"). A word typed WITH
-accents means that word: "chè" finds "chè", or the bare "che" of a text typed without accents,
-but not "chế" ("chế tạo", to manufacture), and "tưới" (to irrigate) not "tươi" (fresh).
+"che" no longer finds "cheap" or "chemical", "ly" not "only"), read on the folded `search_text`
+column so a word typed without accents finds every spelling ("che" finds "chè" and "chế"). A
+word typed WITH accents means that word: "chè" finds "chè", or the bare "che" of a text typed
+without accents, but not "chế" ("chế tạo", to manufacture), and "tưới" (to irrigate) not
+"tươi" (fresh).
 
 Records whose words carry the exact accents rank first, then folded matches, then records found
 only by meaning. The meaning part lives in `matching` (it owns the embeddings); it plugs in here
 through `register_semantic`, so offers and demands never import matching (see STYLE.md).
 
-Everything is plain ORM (regex lookups, Case/When), so PostgreSQL and SQLite behave alike:
-Django gives SQLite a REGEXP function (Python's `re`, Unicode-aware like PostgreSQL's `\\W`).
+Two paths, the same answers:
+- PostgreSQL: full-text search on vectors the database keeps beside the texts
+  (portal/fulltext.py): the folded words through a GIN index, then per found row the exact
+  accents and the title from a stored vector, never a regex.
+- SQLite (the embedded demo): regex lookups (Django gives SQLite a REGEXP function, Python's
+  `re`, Unicode-aware) on the folded column and the texts, with Case/When for ranking.
 """
 
 from __future__ import annotations
@@ -23,9 +28,11 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import add, and_, or_
 
+from django.db import connection
 from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
+from portal import fulltext
 from portal.text import fold, normalize_text
 
 logger = logging.getLogger(__name__)
@@ -108,9 +115,30 @@ def _unaccented(fields: Sequence[str]) -> Q:
     return ~reduce(or_, (Q(**{f"{name}__iregex": _VIETNAMESE_MARKED}) for name in fields))
 
 
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
 def word_q(word: Word, *, fields: Sequence[str]) -> Q:
-    # `contains` lets PostgreSQL use the trigram index on search_text; the regex then keeps
-    # whole words only.
+    """Records holding `word` (see the module docstring); `fields`: the texts its search_text
+    folds (FIELDS[kind].text), read by the SQLite path."""
+    return _lexical([word], fields=fields)
+
+
+def _lexical(words: Sequence[Word], *, fields: Sequence[str]) -> Q:
+    if _postgres():
+        found = Q(fulltext.matches(fulltext.FOLDED, [w.folded for w in words]))
+        accented = [w.typed for w in words if w.has_accents]
+        if not accented:
+            return found
+        # Typed with accents: those exact words, or a text written without any accent (its
+        # folded words, found above, are then its words as typed).
+        return found & (Q(fulltext.plain()) | Q(fulltext.matches(fulltext.EXACT, accented)))
+    return reduce(and_, (_word_regex_q(w, fields=fields) for w in words))
+
+
+def _word_regex_q(word: Word, *, fields: Sequence[str]) -> Q:
+    # `contains` narrows the rows before the regex keeps whole words only.
     folded = Q(search_text__contains=word.folded, search_text__regex=_whole(word.folded))
     if not word.has_accents:
         return folded
@@ -119,6 +147,14 @@ def word_q(word: Word, *, fields: Sequence[str]) -> Q:
     return folded & (
         _in_any(fields, word.typed) | (_in_any(fields, word.folded) & _unaccented(fields))
     )
+
+
+def _typed(word: Word, kind: str, *, title: bool = False) -> Q:
+    """`word` with the accents typed, in the record's texts (or only in its title)."""
+    if _postgres():
+        return Q(fulltext.matches(fulltext.EXACT, [word.typed], weights="A" if title else ""))
+    fields = FIELDS[kind].title if title else FIELDS[kind].text
+    return _in_any(fields, word.typed)
 
 
 def _flag(condition: Q) -> Case:
@@ -140,11 +176,10 @@ def search(
     words = parse(text)
     if not words:
         return queryset
-    fields, title_fields = FIELDS[kind].text, FIELDS[kind].title
-    lexical = reduce(and_, (word_q(w, fields=fields) for w in words))
+    lexical = _lexical(words, fields=FIELDS[kind].text)
     semantic = _semantic_scores(queryset, text, kind)
-    exact = {f"search_exact_{i}": _flag(_in_any(fields, w.typed)) for i, w in enumerate(words)}
-    in_title = [_flag(_in_any(title_fields, w.typed)) for w in words]
+    exact = {f"search_exact_{i}": _flag(_typed(w, kind)) for i, w in enumerate(words)}
+    in_title = [_flag(_typed(w, kind, title=True)) for w in words]
     semantic_score = (
         Case(
             *(When(pk=pk, then=Value(score)) for pk, score in semantic.items()),
@@ -157,7 +192,8 @@ def search(
     n = float(len(words))
     queryset = queryset.filter(lexical | Q(pk__in=list(semantic)) if semantic else lexical)
     queryset = queryset.annotate(
-        search_lexical=_flag(lexical),
+        # every row found by its words when nothing was found by meaning
+        search_lexical=_flag(lexical) if semantic else Value(1),
         search_semantic=semantic_score,
         search_title=reduce(add, in_title),
         **exact,
@@ -219,7 +255,7 @@ def lexical_q(text: str, *, fields: Sequence[str]) -> Q | None:
     words = parse(text)
     if not words:
         return None
-    return reduce(and_, (word_q(w, fields=fields) for w in words))
+    return _lexical(words, fields=fields)
 
 
 class SearchLastMixin:
