@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     DIGEST = "digest", _("the weekly digest of matches awaiting review")
     OFFER_EXPIRING = "offer_expiring", _("my offer is about to expire")
     MESSAGE = "message", _("a new message on a connection")
+    ALERT = "alert", _("new records for my saved searches")
 
 
 class AccountMail(StrEnum):

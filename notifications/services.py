@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.apps import apps
@@ -22,7 +22,9 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
+
+from portal.i18n import in_language_of
 
 from .models import AccountMail, EmailPreference, Kind, Notification
 
@@ -61,7 +63,8 @@ def send_mail(
 def mail_deliver(*, address: str, template: str, context: dict, kind: str) -> bool:
     """Render and send one queued mail; False when it is not to be sent (muted, inactive
     recipient, or an object it speaks of is gone). SMTP errors propagate: the task retries."""
-    if kind not in ACCOUNT_MAILS and not _wants(address, kind):
+    recipient = _account(address)
+    if kind not in ACCOUNT_MAILS and not _wants(recipient, kind):
         return False
     try:
         values = _unpack(context)
@@ -69,8 +72,9 @@ def mail_deliver(*, address: str, template: str, context: dict, kind: str) -> bo
         logger.info("mail %s to %s not sent: what it speaks of was deleted", kind, address)
         return False
     values.setdefault("SITE_URL", settings.SITE_URL)
-    # Mails go out in the portal's first language: recipients have not chosen one.
-    with translation.override(settings.LANGUAGE_CODE):
+    # In the recipient's language and time zone (an address without an account: the
+    # portal's), whoever caused the mail.
+    with in_language_of(recipient):
         subject = render_to_string(f"{template}_subject.txt", values)
         body = render_to_string(f"{template}.txt", values)
     EmailMessage(
@@ -82,14 +86,18 @@ def mail_deliver(*, address: str, template: str, context: dict, kind: str) -> bo
     return True
 
 
-def _wants(address: str, kind: str) -> bool:
-    """An address without an account gets every mail; an account's preference decides."""
-    user = (
+def _account(address: str):
+    """The account that reads `address`, or None."""
+    return (
         get_user_model()
         .objects.filter(email__iexact=address)
         .select_related("email_preference")
         .first()
     )
+
+
+def _wants(user, kind: str) -> bool:
+    """An address without an account gets every mail; an account's preference decides."""
     if user is None:
         return True
     if not user.is_active:
@@ -137,22 +145,38 @@ def _unpack(value):
 # --- in-app notifications ----------------------------------------------------------------------
 
 
+Text = str | Callable[[], str]  # a callable (or a lazy string) is read in each recipient's language
+
+
 def notify(
-    *, users: Iterable, kind: str, title: str, body: str = "", url: str = "", email: bool = True
+    *, users: Iterable, kind: str, title: Text, body: Text = "", url: str = "", email: bool = True
 ) -> list[Notification]:
-    """Create one notification per user (duplicates and inactive users skipped) and email them."""
+    """Create one notification per user (duplicates and inactive users skipped) and email them.
+
+    The text is stored as each user will read it: give `title` and `body` as lazy strings or
+    as callables (`lambda: _("...") % {...}`), and they are rendered in each recipient's
+    language, not in the language of whoever caused the notification."""
     seen: set[int] = set()
     rows = []
     for user in users:
         if user is None or not user.is_active or user.pk in seen:
             continue
         seen.add(user.pk)
-        rows.append(Notification(user=user, kind=kind, title=title[:255], body=body, url=url))
+        with in_language_of(user):
+            title_text, body_text = render_text(title), render_text(body)
+        rows.append(
+            Notification(user=user, kind=kind, title=title_text[:255], body=body_text, url=url)
+        )
     created = Notification.objects.bulk_create(rows)
     if email:
         for notification in created:
             notification_email(notification=notification)
     return created
+
+
+def render_text(value: Text) -> str:
+    """A notification's text in the active language (call it inside `in_language_of`)."""
+    return str(value() if callable(value) else value)
 
 
 def notification_email(*, notification: Notification) -> None:

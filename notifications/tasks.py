@@ -22,10 +22,14 @@ EAGER_TRIES = 3  # in-process (make dev, tests) no broker holds a retry: stop af
 
 
 @shared_task(bind=True, name="notifications.send_mail", max_retries=None)
-def send_mail(self, address: str, template: str, context: dict, kind: str) -> bool:
+def send_mail(
+    self, address: str, template: str, context: dict, kind: str, headers: dict | None = None
+) -> bool:
     """Render and send one mail (services.send_mail queues it); True if it was sent."""
     try:
-        return services.mail_deliver(address=address, template=template, context=context, kind=kind)
+        return services.mail_deliver(
+            address=address, template=template, context=context, kind=kind, headers=headers
+        )
     except smtplib.SMTPRecipientsRefused as error:
         codes = [code for code, _message in error.recipients.values()]
         if codes and all(code >= 500 for code in codes):  # 5xx: this address will never work

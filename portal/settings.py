@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "outbox",  # tasks kept while the broker is down, sent when it is back
     "api",  # the REST API under /api/
     "insights",  # dashboards, figures, reports and /healthz: reads every app above
+    "alerts",  # saved searches and their digests: reads the offer and demand lists
 ]
 
 MIDDLEWARE = [
@@ -277,6 +278,21 @@ CELERY_BEAT_SCHEDULE = {
     "weekly-match-digest": {
         "task": "matching.weekly_digest",
         "schedule": crontab(hour=7, minute=0, day_of_week=1),
+    },
+    # Saved-search alerts (alerts/tasks.py). "Instant" is a one-minute beat rather than a task
+    # queued by each publish: offers and demands stay unaware of alerts, an import of 500
+    # offers makes one digest per search, and the beat is also the sweep that catches a
+    # publication whose task would have been lost.
+    "alerts-instant": {"task": "alerts.send_digests", "schedule": 60, "args": ("instant",)},
+    "alerts-daily": {
+        "task": "alerts.send_digests",
+        "schedule": crontab(hour=7, minute=15),
+        "args": ("daily",),
+    },
+    "alerts-weekly": {
+        "task": "alerts.send_digests",
+        "schedule": crontab(hour=7, minute=30, day_of_week=1),
+        "args": ("weekly",),
     },
 }
 REBUILD_STALL_AFTER = env_int(

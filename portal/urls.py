@@ -21,6 +21,7 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("matching/", include("connections.urls")),  # the same paths as before the move
     path("notifications/", include("notifications.urls")),
+    path("alerts/", include("alerts.urls")),  # saved searches and their alerts
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
