@@ -111,6 +111,17 @@ USERS = [
 ]
 
 
+# Representatives read English in their host country's time; everyone else Vietnamese, in
+# Vietnam's time (an empty zone).
+REPRESENTATIVE_ZONES = {
+    "rep-japan": "Asia/Tokyo",
+    "rep-korea": "Asia/Seoul",
+    "rep-germany": "Europe/Berlin",
+    "rep-france": "Europe/Paris",
+    "rep-usa": "America/New_York",
+}
+
+
 def seed_organizations(context: DemoContext) -> None:
     provinces = {p.slug: p for p in Province.objects.all()}
     for key, kind, name, province, country, tax_code, industry in ORGANIZATIONS:
@@ -139,6 +150,8 @@ def seed_users(context: DemoContext) -> None:
         user.organization = context.organizations.get(org_key)
         user.is_active = True
         user.is_staff = user.is_superuser = org_key is None
+        user.language = "en" if org_key in REPRESENTATIVE_ZONES else "vi"
+        user.time_zone = REPRESENTATIVE_ZONES.get(org_key, "")
         user.set_password(context.password)
         user.save()
         context.users[email] = user

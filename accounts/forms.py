@@ -1,11 +1,14 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import AccountMail
 from notifications.services import send_mail
+from portal.i18n import time_zone_choices
 from portal.models import Province
 
 from .models import Organization, User
@@ -136,6 +139,27 @@ class RegistrationReviewForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        help_text=_("Pages and emails are shown in this language."),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        required=False,
+        help_text=_("Meeting times are also shown in this zone."),
+    )
+
     class Meta:
         model = User
-        fields = ["full_name", "phone", "job_title"]
+        fields = ["full_name", "phone", "job_title", "language", "time_zone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Not chosen yet: the language the pages are read in now.
+        self.initial.setdefault("language", "")
+        if not self.initial["language"]:
+            self.initial["language"] = get_language() or settings.LANGUAGE_CODE
+        if not self.initial.get("time_zone"):
+            self.initial["time_zone"] = settings.TIME_ZONE

@@ -16,11 +16,21 @@ from django.utils.http import urlsafe_base64_encode
 
 from notifications.models import AccountMail
 from notifications.services import send_mail
+from portal.i18n import (  # noqa: F401  in_language_of, language_of: re-exported for other apps
+    in_language_of,
+    language_from_accept,
+    language_of,
+    supported_language,
+)
 
 from . import permissions
 from .models import Organization, User
 
 logger = logging.getLogger(__name__)
+
+# The reader's language, for apps that render for someone else (a mail, a notification):
+# `language_of(user)` ("vi"/"en") and `with in_language_of(user):` (language and time zone),
+# defined in portal.i18n so that notifications, below accounts, follows the same rule.
 
 # Password-reset emails: (requests, seconds). Enough for a person who mistyped or lost a mail,
 # too few to flood an inbox or to use the portal as a mail cannon from one address.
@@ -30,9 +40,16 @@ PASSWORD_RESET_PER_IP = (10, 3600)
 
 @transaction.atomic
 def enterprise_register(
-    *, organization: Organization, email: str, password: str, full_name: str, phone: str = ""
+    *,
+    organization: Organization,
+    email: str,
+    password: str,
+    full_name: str,
+    phone: str = "",
+    language: str = "",
 ) -> User:
-    """Create a pending enterprise and its first member; staff of its province approve it."""
+    """Create a pending enterprise and its first member; staff of its province approve it.
+    `language`: the one the person's browser asked for (their preference from then on)."""
     organization.status = Organization.Status.PENDING
     organization.full_clean()
     organization.save()
@@ -42,6 +59,7 @@ def enterprise_register(
         full_name=full_name,
         phone=phone,
         organization=organization,
+        language=supported_language(language),
     )
     staff = User.objects.filter(
         is_active=True,
@@ -145,3 +163,14 @@ def _count(key: str, window: int) -> int | None:
     except Exception:  # any cache failure: fail open (see above)
         logger.warning("Password reset limit not counted: the cache is unavailable", exc_info=True)
         return None
+
+
+def user_language_set(*, user: User, language: str) -> bool:
+    """Save `user`'s language (from the switcher or the profile); False if not one we speak."""
+    language = supported_language(language)
+    if not language or not user.is_authenticated:
+        return False
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return True

@@ -1,4 +1,5 @@
 from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -8,6 +9,9 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from portal.i18n import supported_language
 
 from . import permissions, services
 from .forms import (
@@ -33,8 +37,19 @@ class InvitationView(auth_views.PasswordResetConfirmView):
     post_reset_login = False
 
     def form_valid(self, form):
+        if not form.user.language:  # invited by someone else: the browser's language is theirs
+            services.user_language_set(user=form.user, language=_visitor_language(self.request))
         messages.success(self.request, _("Your password is set. Sign in with your email."))
         return super().form_valid(form)
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The top bar's language switcher: Django's cookie, and a signed-in person's preference."""
+    response = set_language(request)
+    if request.user.is_authenticated:
+        services.user_language_set(user=request.user, language=request.POST.get("language", ""))
+    return response
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -48,9 +63,18 @@ def signup(request: HttpRequest) -> HttpResponse:
             password=form.cleaned_data["password1"],
             full_name=form.cleaned_data["full_name"],
             phone=form.cleaned_data["phone"],
+            # The language the visitor reads the form in: the switcher's, else the browser's.
+            language=_visitor_language(request),
         )
         return redirect("accounts:signup_done")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+def _visitor_language(request: HttpRequest) -> str:
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return supported_language(chosen) or services.language_from_accept(
+        request.META.get("HTTP_ACCEPT_LANGUAGE")
+    )
 
 
 def signup_done(request: HttpRequest) -> HttpResponse:

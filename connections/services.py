@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from accounts.models import Organization, User
@@ -21,7 +22,8 @@ from demands.models import Demand
 from matching.models import Answer, Match, RejectReason
 from matching.selectors import ANSWER_THRESHOLD
 from notifications.models import Kind
-from notifications.services import notify
+from notifications.services import Text, notify, render_text
+from portal.i18n import in_language_of
 from portal.states import TransitionError
 
 from .models import Agreement, MatchEvent, Meeting
@@ -72,6 +74,11 @@ def province_staff(province_id: int):
     )
 
 
+def _demand_line(match: Match, user: User) -> str:
+    with in_language_of(user):
+        return _("Demand: %s") % demand_summary(match, user)
+
+
 def demand_summary(match: Match, viewer: User) -> str:
     """The demand as `viewer` may see it: the firm's identity only where visibility allows."""
     demand = match.demand
@@ -96,35 +103,30 @@ def _url(match: Match) -> str:
     return reverse("connections:detail", args=[match.pk])
 
 
-def _tell_parties(match: Match, *, kind: str, title: str, body: str = "") -> None:
+# Title and body are lazy strings or callables: each recipient reads them in their language.
+def _tell_parties(match: Match, *, kind: str, title: Text, body: Text = "") -> None:
     url = _url(match)
     for user in [*enterprise_users(match), *representation_users(match)]:
-        summary = demand_summary(match, user)
-        notify(
-            users=[user],
-            kind=kind,
-            title=title,
-            url=url,
-            body="\n".join(
-                filter(
-                    None,
-                    [body, _("Demand: %s") % summary, _("Offer: %s") % match.offer.display_title],
-                )
-            ),
-        )
+        with in_language_of(user):
+            lines = [
+                render_text(body),
+                _("Demand: %s") % demand_summary(match, user),
+                _("Offer: %s") % match.offer.display_title,
+            ]
+        notify(users=[user], kind=kind, title=title, url=url, body="\n".join(filter(None, lines)))
 
 
-def _tell_staff(match: Match, *, kind: str, title: str, body: str = "") -> None:
+def _tell_staff(match: Match, *, kind: str, title: Text, body: Text = "") -> None:
     notify(
         users=province_staff(match.demand.province_id),
         kind=kind,
         title=title,
         url=_url(match),
-        body="\n".join(
+        body=lambda: "\n".join(
             filter(
                 None,
                 [
-                    body,
+                    render_text(body),
                     _("Demand: %s") % match.demand.title,
                     _("Offer: %s") % match.offer.display_title,
                 ],
@@ -195,8 +197,8 @@ def match_introduce(*, match: Match, by: User, note: str = "") -> Match:
     _tell_parties(
         locked,
         kind=Kind.INTRODUCTION,
-        title=_("New introduction: please answer within %d days") % ANSWER_DAYS,
-        body=_(
+        title=lambda: _("New introduction: please answer within %d days") % ANSWER_DAYS,
+        body=gettext_lazy(
             "Staff of the provincial Department of Science and Technology think this "
             "demand and offer fit. Say whether you are interested; contact details "
             "are exchanged only when both sides are."
@@ -215,9 +217,9 @@ def match_answer(*, match: Match, by: User, answer: str, message: str = "") -> M
     now = timezone.now()
     message = message.strip()
     if locked.demand.organization_id == by.organization_id:
-        side, label = "enterprise", _("the enterprise")
+        side, label = "enterprise", gettext_lazy("the enterprise")
     else:
-        side, label = "representation", _("the representation")
+        side, label = "representation", gettext_lazy("the representation")
     setattr(locked, f"{side}_answer", answer)
     setattr(locked, f"{side}_message", message)
     setattr(locked, f"{side}_answered_at", now)
@@ -246,9 +248,15 @@ def match_answer(*, match: Match, by: User, answer: str, message: str = "") -> M
             to_status=Status.INTRODUCED,
             note=_("%(side)s: %(answer)s") % {"side": label, "answer": said},
         )
-    title = _("Answer to an introduction: %(side)s is %(answer)s") % {"side": label, "answer": said}
-    if locked.status == Status.CONSENTED:
-        title = _("Both sides are interested: contact details are now shared")
+    title: Text = gettext_lazy("Both sides are interested: contact details are now shared")
+    if locked.status != Status.CONSENTED:
+
+        def title() -> str:
+            return _("Answer to an introduction: %(side)s is %(answer)s") % {
+                "side": label,
+                "answer": Answer(answer).label,
+            }
+
     other = representation_users(locked) if side == "enterprise" else enterprise_users(locked)
     url = _url(locked)
     for user in other:
@@ -257,7 +265,7 @@ def match_answer(*, match: Match, by: User, answer: str, message: str = "") -> M
             kind=Kind.ANSWER,
             title=title,
             url=url,
-            body=_("Demand: %s") % demand_summary(locked, user),
+            body=_demand_line(locked, user),
         )
     if locked.status == Status.CONSENTED:
         for user in by.organization.members.filter(is_active=True):
@@ -266,7 +274,7 @@ def match_answer(*, match: Match, by: User, answer: str, message: str = "") -> M
                 kind=Kind.ANSWER,
                 title=title,
                 url=url,
-                body=_("Demand: %s") % demand_summary(locked, user),
+                body=_demand_line(locked, user),
             )
     _tell_staff(locked, kind=Kind.ANSWER, title=title, body=message)
     return locked
@@ -308,7 +316,10 @@ def match_schedule_meeting(*, match: Match, by: User, data: dict[str, Any]) -> M
         match=locked, created_by=by, **{k: v for k, v in data.items() if k in MEETING_FIELDS}
     )
     _tell_parties(
-        locked, kind=Kind.MEETING, title=_("A meeting was scheduled"), body=_meeting_text(meeting)
+        locked,
+        kind=Kind.MEETING,
+        title=gettext_lazy("A meeting was scheduled"),
+        body=lambda: _meeting_text(meeting),
     )
     return meeting
 
@@ -334,7 +345,10 @@ def match_update_meeting(*, meeting: Meeting, by: User, data: dict[str, Any]) ->
     )
     if {"starts_at", "timezone", "mode", "place"} & set(changed):
         _tell_parties(
-            locked, kind=Kind.MEETING, title=_("A meeting was changed"), body=_meeting_text(meeting)
+            locked,
+            kind=Kind.MEETING,
+            title=gettext_lazy("A meeting was changed"),
+            body=lambda: _meeting_text(meeting),
         )
     return meeting
 
@@ -380,7 +394,10 @@ def match_record_agreement(
         note=note.strip(),
         created_by=by,
     )
-    title = _("An agreement was recorded: %s") % agreement.get_kind_display()
+
+    def title() -> str:
+        return _("An agreement was recorded: %s") % agreement.get_kind_display()
+
     _tell_parties(locked, kind=Kind.AGREEMENT, title=title)
     _tell_staff(locked, kind=Kind.AGREEMENT, title=title)
     return agreement
@@ -438,8 +455,8 @@ def matches_remind_overdue() -> int:
                     users=[user],
                     kind=Kind.REMINDER,
                     url=_url(match),
-                    title=_("Reminder: an introduction awaits your answer"),
-                    body=_("Demand: %s") % demand_summary(match, user),
+                    title=gettext_lazy("Reminder: an introduction awaits your answer"),
+                    body=_demand_line(match, user),
                 )
             sent += 1
     return sent
@@ -467,8 +484,8 @@ def staff_weekly_digest() -> int:
             users=staff,
             kind=Kind.DIGEST,
             url=url,
-            title=_("%d matches await your review") % n,
-            body=_("Open the review queue to shortlist, reject or introduce them."),
+            title=lambda n=n: _("%d matches await your review") % n,
+            body=gettext_lazy("Open the review queue to shortlist, reject or introduce them."),
         )
         count += len(staff)
     return count

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from accounts.models import Organization, User
@@ -180,11 +181,12 @@ def demand_attachment_delete(*, attachment: DemandAttachment, by: User) -> None:
     transaction.on_commit(lambda: stored.delete(save=False))
 
 
-def _notify_enterprise(demand: Demand, *, kind: str, title: str, body: str = "") -> None:
+def _notify_enterprise(demand: Demand, *, kind: str, title, body: str = "") -> None:
+    """`title`: a lazy string, read in each member's language."""
     notify(
         users=User.objects.filter(organization_id=demand.organization_id, is_active=True),
         kind=kind,
-        title=f"{title}: {demand.title}",
+        title=lambda: f"{title}: {demand.title}",
         body=body,
         url=demand.get_absolute_url(),
     )
@@ -258,7 +260,10 @@ def demand_return(*, demand: Demand, by: User, note: str) -> Demand:
         changes={"review_note": note},
     )
     _notify_enterprise(
-        locked, kind="demand_returned", title=_("Your demand was returned for changes"), body=note
+        locked,
+        kind="demand_returned",
+        title=gettext_lazy("Your demand was returned for changes"),
+        body=note,
     )
     return locked
 
@@ -274,7 +279,9 @@ def demand_publish(*, demand: Demand, by: User, note: str = "") -> Demand:
         changes={"published_at": timezone.now(), "review_note": ""},
     )
     enqueue_on_commit(match_demand, locked.id)  # never enqueue inside a transaction
-    _notify_enterprise(locked, kind="demand_published", title=_("Your demand was published"))
+    _notify_enterprise(
+        locked, kind="demand_published", title=gettext_lazy("Your demand was published")
+    )
     return locked
 
 
