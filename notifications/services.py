@@ -35,13 +35,18 @@ MAIL_KINDS = ACCOUNT_MAILS | frozenset(Kind.values)
 
 
 def send_mail(
-    *, to: Iterable[Any], template: str, context: dict | None = None, kind: str
+    *,
+    to: Iterable[Any],
+    template: str,
+    context: dict | None = None,
+    kind: str,
+    headers: dict[str, str] | None = None,
 ) -> list[str]:
     """Queue `template` (`<template>_subject.txt` and `<template>.txt`) to each recipient (a user
     or an address) once the transaction commits; returns the addresses queued.
 
     The context may hold plain values, dates and saved model instances: the task reads the
-    instances afresh when it renders."""
+    instances afresh when it renders. `headers` are added to the mail (e.g. List-Unsubscribe)."""
     from outbox.services import enqueue_on_commit
 
     from . import tasks
@@ -56,11 +61,18 @@ def send_mail(
             addresses.setdefault(address.lower(), address)
     for address in addresses.values():
         # Never enqueue inside a transaction: the worker could run before the commit.
-        enqueue_on_commit(tasks.send_mail, address, template, packed, str(kind))
+        if headers:
+            enqueue_on_commit(
+                tasks.send_mail, address, template, packed, str(kind), headers=dict(headers)
+            )
+        else:
+            enqueue_on_commit(tasks.send_mail, address, template, packed, str(kind))
     return list(addresses.values())
 
 
-def mail_deliver(*, address: str, template: str, context: dict, kind: str) -> bool:
+def mail_deliver(
+    *, address: str, template: str, context: dict, kind: str, headers: dict | None = None
+) -> bool:
     """Render and send one queued mail; False when it is not to be sent (muted, inactive
     recipient, or an object it speaks of is gone). SMTP errors propagate: the task retries."""
     recipient = _account(address)
@@ -81,7 +93,8 @@ def mail_deliver(*, address: str, template: str, context: dict, kind: str) -> bo
         subject=" ".join(subject.split()),  # a header: one line
         body=body,
         to=[address],
-        headers={"X-Portal-Mail": kind},  # lets a mailbox rule or an operator sort them
+        # X-Portal-Mail lets a mailbox rule or an operator sort them
+        headers={**(headers or {}), "X-Portal-Mail": kind},
     ).send()
     return True
 
