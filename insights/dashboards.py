@@ -10,7 +10,7 @@ from demands.selectors import campaigns_visible_to, demands_visible_to
 from matching.selectors import matches_visible_to
 from offers.selectors import offers_visible_to
 
-from . import figures
+from . import figures, snapshots
 
 
 def _funnel_labels() -> dict[str, str]:
@@ -33,28 +33,48 @@ def chart(kind: str, labels, series: list[tuple[str, list]]) -> dict:
     }
 
 
-def _provincial_figures(demands, matches, campaigns, by_status=None) -> dict:
-    """The figures staff see for their province and the coordinator for all provinces."""
-    by_field = figures.demands_by_field(demands)
-    by_status = figures.demands_by_status(demands) if by_status is None else by_status
-    summary = figures.demand_figures(demands, matches)
+def _provincial_numbers(demands, matches, campaigns, *, with_status: bool) -> dict:
+    """The figures staff see for their province and the coordinator for all provinces, as
+    plain data (kept per scope by insights/snapshots.py): one grouped query per figure."""
+    unanswered = figures.unanswered(demands, matches).prefetch_related(None)
+    numbers = {
+        "by_field": figures.demands_by_field(demands),
+        "campaign_response": figures.campaign_response(campaigns),
+        "matches_awaiting_review": figures.awaiting_review_count(matches),
+        "median_days_to_introduction": figures.median_days_to_introduction(demands, matches),
+        "unanswered_ids": list(unanswered.values_list("pk", flat=True)[:50]),
+    }
+    if with_status:
+        numbers["by_status"] = figures.demands_by_status(demands)
+    return numbers
+
+
+def _provincial_figures(numbers: dict, summary: dict, by_status=None) -> dict:
+    """The template's figures from the kept numbers; the "no answer" list is read afresh by
+    id (the demands' names and fields as they are now)."""
+    from demands.models import Demand
+
+    by_field = numbers["by_field"]
+    by_status = numbers["by_status"] if by_status is None else by_status
     funnel = summary["funnel"]
     labels = _funnel_labels()
     funnel_rows = [(labels[stage], funnel[stage]) for stage in figures.FUNNEL_STAGES]
-    response = figures.campaign_response(campaigns)
-    unanswered = figures.unanswered(demands, matches)
+    response = numbers["campaign_response"]
+    ids = numbers["unanswered_ids"]
+    found = Demand.objects.filter(pk__in=ids).select_related("organization", "province")
+    found = {d.pk: d for d in found.prefetch_related("fields")} if ids else {}
     return {
         "by_field": by_field,
         "by_status": by_status,
         "funnel": funnel,
         "funnel_rows": funnel_rows,
         "campaign_response": response,
-        "matches_awaiting_review": figures.awaiting_review_count(matches),
+        "matches_awaiting_review": numbers["matches_awaiting_review"],
         "coverage": summary["coverage"],
-        "median_days_to_introduction": figures.median_days_to_introduction(demands, matches),
+        "median_days_to_introduction": numbers["median_days_to_introduction"],
         "unanswered_days": figures.UNANSWERED_DAYS,
         "unanswered_total": summary["unanswered_total"],
-        "unanswered": list(unanswered[:50]),
+        "unanswered": [found[pk] for pk in ids if pk in found],
         "charts": {
             "chart_fields": chart(
                 "bar",
@@ -83,6 +103,10 @@ def _provincial_figures(demands, matches, campaigns, by_status=None) -> dict:
     }
 
 
+def _as_of(at) -> dict:
+    return {"figures_as_of": at, "figures_ttl_minutes": snapshots.TTL // 60}
+
+
 def enterprise_context(user) -> dict:
     from demands import selectors as demand_selectors
 
@@ -108,6 +132,16 @@ def staff_context(user) -> dict:
     counts = demand_selectors.demand_status_counts(demands)
     province_demands = demands_visible_to(user).filter(province_id=user.province_id)
     matches = matches_visible_to(user)
+
+    def compute() -> dict:
+        return {
+            "summary": figures.demand_figures(province_demands, matches),
+            **_provincial_numbers(
+                province_demands, matches, campaigns_visible_to(user), with_status=False
+            ),
+        }
+
+    numbers, at = snapshots.cached(snapshots.scope_of(user), "dashboard", compute)
     return {
         "demand_counts": [
             (Demand.Status(s).label, s, n) for s, n in counts.items() if s != Demand.Status.DRAFT
@@ -116,19 +150,17 @@ def staff_context(user) -> dict:
             "submitted_at", "id"
         )[:15],
         "campaigns": demand_selectors.campaign_list_visible_to(user)[:5],
-        # the status counts above cover the same demands: the province's, drafts aside
-        **_provincial_figures(
-            province_demands,
-            matches,
-            campaigns_visible_to(user),
-            by_status=figures.status_rows(counts),
-        ),
+        # the status counts above cover the same demands (the province's, drafts aside) and
+        # are read live, as the list of demands awaiting review is
+        **_provincial_figures(numbers, numbers["summary"], by_status=figures.status_rows(counts)),
+        **_as_of(at),
     }
 
 
 def representative_context(user) -> dict:
     """Their offers by status with match counts, offers expiring soon, needs without answers,
     and the introductions of their offers."""
+    from demands.models import Demand
     from offers import selectors as offers
 
     recent = list(offers.offer_list_own(user)[:10])
@@ -139,8 +171,27 @@ def representative_context(user) -> dict:
         .select_related("demand", "demand__province", "demand__organization", "offer")
         .order_by("-introduced_at", "-id")
     )
-    statuses = figures.match_status_counts(figures.introduced(matches))
-    status_counts = offers.offer_status_counts(user)
+
+    def compute() -> dict:
+        return {
+            "statuses": figures.match_status_counts(figures.introduced(matches)),
+            "status_counts": offers.offer_status_counts(user),
+            "open_need_ids": [d.pk for d in offers.demands_without_answers(user, limit=20)],
+        }
+
+    numbers, at = snapshots.cached(snapshots.scope_of(user), "dashboard", compute)
+    statuses, status_counts = numbers["statuses"], numbers["status_counts"]
+    ids = numbers["open_need_ids"]
+    # read afresh by id, still through the user's scope: a need that has since left it is gone
+    needs = demands_visible_to(user, Demand.objects.filter(pk__in=ids))
+    needs = (
+        {
+            d.pk: d
+            for d in needs.select_related("province", "organization").prefetch_related("fields")
+        }
+        if ids
+        else {}
+    )
     return {
         "status_counts": status_counts,
         # whether an empty "needs without answers" means all answered or nothing posted yet
@@ -148,13 +199,14 @@ def representative_context(user) -> dict:
         "recent_offers": [(offer, counts.get(offer.pk, 0)) for offer in recent],
         "expiring_offers": list(offers.offers_expiring_soon(user, days=30)[:10]),
         # the template asks demand.view_identity whether each firm may be named
-        "open_needs": list(offers.demands_without_answers(user, limit=20)),
+        "open_needs": [needs[pk] for pk in ids if pk in needs],
         "introductions": list(introduced[:20]),
         "introduction_counts": {
             "total": sum(statuses.values()),
             "consented": sum(statuses[s] for s in figures.STAGES_FROM["consented"]),
             "agreement": statuses["agreement"],
         },
+        **_as_of(at),
     }
 
 
@@ -166,11 +218,23 @@ def coordinator_context(user) -> dict:
     representations = permissions.organizations_visible_to(user).filter(
         kind=Organization.Kind.REPRESENTATION
     )
-    provinces = figures.per_province(demands, matches)
+
+    def compute() -> dict:
+        provinces = figures.per_province(demands, matches)
+        return {
+            "provinces": provinces,
+            # the national funnel is the provinces' added up: each demand is in one province
+            "summary": figures.total_of(provinces),
+            "representations": figures.per_representation(
+                representations, offers_visible_to(user), matches
+            ),
+            **_provincial_numbers(demands, matches, campaigns_visible_to(user), with_status=True),
+        }
+
+    numbers, at = snapshots.cached(snapshots.scope_of(user), "dashboard", compute)
     return {
-        **_provincial_figures(demands, matches, campaigns_visible_to(user)),
-        "provinces": provinces,
-        "representations": figures.per_representation(
-            representations, offers_visible_to(user), matches
-        ),
+        **_provincial_figures(numbers, numbers["summary"]),
+        "provinces": numbers["provinces"],
+        "representations": numbers["representations"],
+        **_as_of(at),
     }

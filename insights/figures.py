@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import statistics
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from connections.models import Agreement, Meeting
@@ -37,28 +37,60 @@ def introduced(matches: QuerySet) -> QuerySet:
     return matches.filter(Q(introduced_at__isnull=False) | Q(status__in=Match.INTRODUCED_STATUSES))
 
 
-def _reached(matches: QuerySet, stage: str) -> QuerySet:
-    """The matches of the outer demand that reached `stage`."""
+def answered_ids(matches: QuerySet) -> QuerySet:
+    """Ids of the demands with an answering match among `matches`, each once: a set the
+    database builds once per query (a hashed subplan), not a subquery run per demand."""
+    return answering(matches).order_by().values("demand_id").distinct()
+
+
+def reached(matches: QuerySet, stage: str) -> Q:
+    """For a query over demands: the demand has a match among `matches` that reached `stage`
+    (its status now, a status its history records, or the meeting or agreement it holds).
+    Each part is an uncorrelated set of demand ids, built once per query."""
     statuses = STAGES_FROM[stage]
-    reached = Q(status__in=statuses) | Q(events__to_status__in=statuses)
+    now = Q(status__in=statuses)
     if stage == "introduced":
-        reached |= Q(introduced_at__isnull=False)
-    elif stage == "meeting":
-        reached |= Q(meetings__isnull=False)
+        now |= Q(introduced_at__isnull=False)
+    parts = [
+        matches.filter(now),
+        matches.filter(events__to_status__in=statuses),
+    ]
+    if stage == "meeting":
+        parts.append(matches.filter(meetings__isnull=False))
     elif stage == "agreement":
-        reached |= Q(agreement__isnull=False)
-    return matches.filter(reached, demand_id=OuterRef("pk"))
+        parts.append(matches.filter(agreement__isnull=False))
+    condition = Q()
+    for part in parts:
+        condition |= Q(pk__in=part.order_by().values("demand_id"))
+    return condition
 
 
 def funnel_filters(matches: QuerySet) -> dict[str, Q]:
     """Per stage, the condition on a demand row; "published" is the funnel's entry."""
+    published = Q(published_at__isnull=False)
     filters = {
-        "published": Q(published_at__isnull=False),
-        "matched": Q(published_at__isnull=False) & Q(has_answer(matches)),
+        "published": published,
+        "matched": published & Q(pk__in=answered_ids(matches)),
     }
     for stage in STAGES_FROM:
-        filters[stage] = Q(published_at__isnull=False) & Q(Exists(_reached(matches, stage)))
+        filters[stage] = published & reached(matches, stage)
     return filters
+
+
+def _funnel_counts(
+    matches: QuerySet, *, days: int = UNANSWERED_DAYS, now: datetime.datetime | None = None
+) -> dict[str, Count]:
+    """The aggregates of one grouped query over demands: the funnel, coverage and the demands
+    without any answer for `days`."""
+    filters = funnel_filters(matches)
+    answered = Q(pk__in=answered_ids(matches))
+    live = Q(status__in=Demand.LIVE_STATUSES)
+    return {
+        **{stage: Count("id", filter=filters[stage]) for stage in FUNNEL_STAGES},
+        "open": Count("id", filter=live),
+        "answered": Count("id", filter=live & answered),
+        "unanswered": Count("id", filter=_unanswered_filter(answered, days, now)),
+    }
 
 
 def demand_figures(
@@ -71,14 +103,11 @@ def demand_figures(
     """In one query: the funnel (demands published -> matched -> introduced -> consent ->
     meeting -> agreement), coverage (share of open published demands with an answering
     match) and the number of demands without any answer for `days`."""
-    filters = funnel_filters(matches)
-    answered = has_answer(matches)
-    row = demands.order_by().aggregate(
-        **{stage: Count("id", filter=filters[stage]) for stage in FUNNEL_STAGES},
-        open=Count("id", filter=Q(status__in=Demand.LIVE_STATUSES)),
-        answered=Count("id", filter=Q(status__in=Demand.LIVE_STATUSES) & Q(answered)),
-        unanswered=Count("id", filter=_unanswered_filter(answered, days, now)),
-    )
+    row = demands.order_by().aggregate(**_funnel_counts(matches, days=days, now=now))
+    return _summary(row)
+
+
+def _summary(row: dict) -> dict:
     return {
         "funnel": {stage: row[stage] for stage in FUNNEL_STAGES},
         "coverage": {
@@ -150,17 +179,20 @@ def awaiting_review_count(matches: QuerySet) -> int:
 
 
 def median_days_to_introduction(demands: QuerySet, matches: QuerySet) -> float | None:
-    """Median days from publishing a demand to its first introduction (None without any)."""
-    first = matches.filter(demand_id=OuterRef("pk"), introduced_at__isnull=False)
-    first = first.order_by("introduced_at").values("introduced_at")[:1]
+    """Median days from publishing a demand to its first introduction (None without any).
+    One grouped query gives each introduced demand's first introduction; the median of those
+    few thousand numbers is taken here, the same on PostgreSQL and SQLite."""
     pairs = (
-        demands.filter(published_at__isnull=False)
+        matches.filter(
+            introduced_at__isnull=False,
+            demand__published_at__isnull=False,
+            demand_id__in=demands.order_by().values("pk"),
+        )
         .order_by()
-        .annotate(first_introduced=Subquery(first))
-        .filter(first_introduced__isnull=False)
-        .values_list("published_at", "first_introduced")
+        .values_list("demand_id", "demand__published_at")
+        .annotate(first_introduced=Min("introduced_at"))
     )
-    days = [max((intro - published).total_seconds(), 0) / 86400 for published, intro in pairs]
+    days = [max((intro - published).total_seconds(), 0) / 86400 for _pk, published, intro in pairs]
     return round(statistics.median(days), 1) if days else None
 
 
@@ -181,23 +213,18 @@ def unanswered(
     )
 
 
-def _unanswered_filter(answered: Exists, days: int, now: datetime.datetime | None) -> Q:
+def _unanswered_filter(answered: Exists | Q, days: int, now: datetime.datetime | None) -> Q:
     since = (now or timezone.now()) - datetime.timedelta(days=days)
     return Q(status=Demand.Status.PUBLISHED, published_at__lte=since) & ~Q(answered)
 
 
 def per_province(demands: QuerySet, matches: QuerySet) -> list[dict]:
-    """One row per province with demands: the funnel, coverage and agreements' value."""
-    filters = funnel_filters(matches)
-    answered = has_answer(matches)
+    """One row per province with demands: the funnel, coverage and agreements' value
+    (one grouped query for the funnel, one for the value)."""
     rows = list(
         demands.order_by()
         .values("province_id", "province__name_vi", "province__name_en")
-        .annotate(
-            **{stage: Count("id", filter=filters[stage]) for stage in FUNNEL_STAGES},
-            open=Count("id", filter=Q(status__in=Demand.LIVE_STATUSES)),
-            answered=Count("id", filter=Q(status__in=Demand.LIVE_STATUSES) & Q(answered)),
-        )
+        .annotate(**_funnel_counts(matches))
         .order_by("province__name_vi")
     )
     value = {
@@ -212,6 +239,13 @@ def per_province(demands: QuerySet, matches: QuerySet) -> list[dict]:
         row["coverage"] = percent(row["answered"], row["open"])
         row["agreement_value"] = value.get(row["province_id"]) or 0
     return rows
+
+
+def total_of(rows: list[dict]) -> dict:
+    """The summary `demand_figures` gives, added up from `per_province` rows (each demand
+    counts in its one province)."""
+    keys = (*FUNNEL_STAGES, "open", "answered", "unanswered")
+    return _summary({key: sum(row[key] for row in rows) for key in keys})
 
 
 def per_representation(

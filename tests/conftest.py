@@ -188,3 +188,13 @@ def _fresh_matching_indexes():
     corpus.forget_indexes()
     yield
     corpus.forget_indexes()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Dashboards keep their figures a few minutes per scope (insights/snapshots.py): a test
+    must not read the figures of the rows of the test before it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
