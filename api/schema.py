@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.shortcuts import render
 from django.templatetags.static import static
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import exceptions
 from rest_framework.permissions import IsAuthenticated
 
 DETAIL_ERROR = {
@@ -86,6 +88,15 @@ class DocsView(SpectacularSwaggerSplitView):
 
     permission_classes = [IsAuthenticated]
     template_name = "api/docs.html"
+
+    def handle_exception(self, exc):
+        # A visitor who is not signed in is a person in a browser: tell them how to get a
+        # token rather than answering a bare "401 Unauthorized".
+        if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+            response = render(self.request._request, "api/docs_visitor.html", status=401)
+            response["WWW-Authenticate"] = "Token"
+            return response
+        return super().handle_exception(exc)
 
     # Always the sidecar's files (served from our own static), whatever SWAGGER_UI_DIST says.
     @staticmethod

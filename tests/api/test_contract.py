@@ -5,6 +5,7 @@ import datetime as dt
 
 import jsonschema
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from offers.models import Offer
@@ -198,3 +199,18 @@ def test_api_list_filters_by_validity_independent_fields(api, rep_jp, offer_jp, 
         valid_until=timezone.localdate() - dt.timedelta(days=1)
     )
     assert api(rep_jp).get("/api/offers/?status=published").json()["count"] == 1
+
+
+def test_docs_tell_a_visitor_how_to_get_a_token(client):
+    response = client.get("/api/docs/")
+    body = response.content.decode()
+    assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
+    assert reverse("offers:api_token") in body and reverse("accounts:login") in body
+    assert "Authorization: Token" in body
+    # the schema itself stays closed to visitors
+    assert client.get("/api/schema/").status_code in (401, 403)
+
+
+def test_docs_visitor_page_in_english_for_an_english_reader(client):
+    response = client.get("/api/docs/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "How to get a token" in response.content.decode()

@@ -177,3 +177,13 @@ def test_token_page_creates_a_token_and_shows_it_once(client, rep_jp):
     key = Token.objects.get(user=rep_jp).key
     assert key in response.content.decode()
     assert key not in client.get(reverse("offers:api_token")).content.decode()
+
+
+def test_token_page_shows_the_header_to_send_with_the_new_key(client, rep_jp):
+    from rest_framework.authtoken.models import Token
+
+    client.force_login(rep_jp)
+    body = client.post(reverse("offers:api_token"), {"action": "create"}).content.decode()
+    key = Token.objects.get(user=rep_jp).key
+    assert f"Authorization: Token {key}" in body
+    assert "&lt;key&gt;" not in body
