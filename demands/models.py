@@ -292,3 +292,59 @@ class DemandAttachment(Attachment):
 
     class Meta(Attachment.Meta):
         pass
+
+
+def export_path(instance, filename: str) -> str:
+    # A random name outside any public URL: the file is served only to its requester.
+    return f"exports/demands/{uuid.uuid4().hex}.{instance.format}"
+
+
+class DemandExport(models.Model):
+    """A large export of the demand list, prepared by the worker for the one user who asked.
+
+    The filters are kept as the list's query string and applied again, within the requester's
+    scope, when the file is written; the file expires with the row (`expires_at`)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("being prepared")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    query = models.CharField(_("filters"), max_length=2000, blank=True)
+    language = models.CharField(_("language"), max_length=10)
+    row_count = models.PositiveIntegerField(_("demands"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    file = models.FileField(_("file"), upload_to=export_path, max_length=200, blank=True)
+    filename = models.CharField(_("file name"), max_length=100)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("demand export")
+        verbose_name_plural = _("demand exports")
+        indexes = [
+            models.Index(fields=["requested_by", "status"]),
+            models.Index(fields=["expires_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    def get_absolute_url(self) -> str:
+        return reverse("demands:export_status", args=[self.pk])

@@ -23,7 +23,7 @@ from accounts.permissions.core import (
     status_in,
 )
 
-from .models import Demand, Visibility
+from .models import Demand, DemandExport, Visibility
 
 S = Demand.Status
 
@@ -46,6 +46,11 @@ def is_listed_for_others(user, demand) -> bool:
 @rules.predicate
 def is_public(user, demand) -> bool:
     return demand.visibility == Visibility.PUBLIC
+
+
+@rules.predicate
+def is_own_export(user, export: DemandExport) -> bool:
+    return export.requested_by_id == user.pk
 
 
 @rules.predicate
@@ -85,3 +90,6 @@ rules.add_rule("demand.list_listed", is_representative)
 rules.add_rule("campaign.create", is_staff)
 rules.add_rule("campaign.manage", province_staff)
 rules.add_rule("campaign.view", province_staff | is_national)
+
+# A prepared export holds what its requester could see when it was written: theirs alone.
+rules.add_rule("demand_export.download", is_own_export)

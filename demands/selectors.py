@@ -14,7 +14,7 @@ from accounts.models import Role
 from portal import search as portal_search
 from portal.models import Field
 
-from .models import Demand, DemandEvent, SurveyCampaign, Visibility
+from .models import Demand, DemandEvent, DemandExport, SurveyCampaign, Visibility
 
 SCOPES = ("mine", "province", "published", "all")
 
@@ -164,3 +164,8 @@ def campaign_stats(campaign: SurveyCampaign) -> dict:
         ],
         "by_field": list(by_field_rows),
     }
+
+
+def demand_export_get_own(user, pk: int) -> DemandExport:
+    """One of the user's own prepared exports, else 404 (another's export does not leak)."""
+    return get_object_or_404(DemandExport.objects.filter(requested_by_id=user.pk), pk=pk)

@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     OFFER_EXPIRING = "offer_expiring", _("my offer is about to expire")
     MESSAGE = "message", _("a new message on a connection")
     ALERT = "alert", _("new records for my saved searches")
+    EXPORT = "export", _("an export I asked for is ready or failed")
 
 
 class AccountMail(StrEnum):

@@ -275,6 +275,7 @@ CELERY_BEAT_SCHEDULE = {
     "remind-expiring-offers": {"task": "offers.remind_expiring", "schedule": 3600 * 24},
     "reconcile-matches": {"task": "matching.reconcile", "schedule": 600},
     "flush-outbox": {"task": "outbox.flush", "schedule": 60},
+    "sweep-demand-exports": {"task": "demands.sweep_exports", "schedule": 900},
     "remind-overdue-answers": {"task": "matching.remind_overdue_answers", "schedule": 3600 * 24},
     "weekly-match-digest": {
         "task": "matching.weekly_digest",

@@ -16,10 +16,10 @@ from accounts import permissions
 from demands.selectors import demands_visible_to
 from portal.search import explain_all
 
-from .. import completeness, exporting, selectors, services
+from .. import completeness, exporting, exports, selectors, services
 from ..filters import DemandFilter
 from ..forms import DemandForm, NoteForm, ReviewForm
-from ..models import Demand, DemandAttachment
+from ..models import Demand, DemandAttachment, DemandExport
 
 PAGE_SIZE = 25
 
@@ -47,19 +47,59 @@ def demand_list(request: HttpRequest) -> HttpResponse:
             "scopes": selectors.scopes_for(request.user),
             "query": query.urlencode(),
             "can_create": permissions.can(request.user, "demand.create"),
+            "export_in_background": page.paginator.count > exports.IMMEDIATE_MAX_ROWS,
         },
     )
 
 
 @login_required
 def demand_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The filtered list as CSV or XLSX, within the same scope and anonymisation."""
-    if fmt not in ("csv", "xlsx"):
+    """The filtered list as CSV or XLSX, within the same scope and anonymisation: at once when
+    small, else prepared by the worker (the page says so; a notification brings the link)."""
+    if fmt not in DemandExport.Format.values:
         raise Http404
-    demand_filter, _scope = _filtered(request)
-    name = f"nhu-cau-{timezone.localdate():%Y%m%d}"
-    writer = exporting.as_csv if fmt == "csv" else exporting.as_xlsx
-    return writer(request.user, demand_filter.qs, name)
+    query = request.GET.urlencode()
+    demands = exports.filtered_demands(request.user, query)
+    count = demands.count()
+    if count <= exports.IMMEDIATE_MAX_ROWS:
+        name = f"nhu-cau-{timezone.localdate():%Y%m%d}"
+        return exporting.response(request.user, demands, fmt, name)
+    export = exports.demand_export_request(by=request.user, fmt=fmt, query=query, row_count=count)
+    return redirect(export)
+
+
+@login_required
+def demand_export_status(request: HttpRequest, pk: int) -> HttpResponse:
+    export = selectors.demand_export_get_own(request.user, pk)
+    permissions.require(request.user, "demand_export.download", export)
+    return render(
+        request,
+        "demands/export_status.html",
+        {
+            "export": export,
+            "expired": export.expires_at <= timezone.now(),
+        },
+    )
+
+
+@login_required
+def demand_export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    export = selectors.demand_export_get_own(request.user, pk)
+    permissions.require(request.user, "demand_export.download", export)
+    if export.status != DemandExport.Status.READY or export.expires_at <= timezone.now():
+        return redirect(export)
+    try:
+        handle = export.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=export.filename,
+        content_type=exporting.WRITERS[export.format][1],
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _render_form(
