@@ -17,8 +17,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_countries import countries
 from openpyxl import Workbook
 
@@ -79,9 +80,7 @@ COLUMNS = [
         "cooperation",
         "Hình thức hợp tác",
         False,
-        gettext_lazy(
-            "Codes separated by ';': license, technology_transfer, joint_venture, equipment_purchase, technical_cooperation, training, consulting, research_cooperation"
-        ),
+        lazy(lambda: _cooperation_help(), str)(),
     ),
     Column("trl_min", "TRL tối thiểu", False, gettext_lazy("A whole number from 1 to 9.")),
     Column(
@@ -107,7 +106,9 @@ COLUMNS = [
         "visibility",
         "Chế độ hiển thị",
         False,
-        gettext_lazy("public, anonymised (default) or confidential."),
+        gettext_lazy(
+            "công khai (public), ẩn danh (anonymised, the default) or bảo mật (confidential)."
+        ),
     ),
 ]
 HEADER = {column.key: column.header for column in COLUMNS}
@@ -121,13 +122,13 @@ EXAMPLE_ROW = [
     "Công suất 2 tấn chè búp tươi/ngày, độ ẩm thành phẩm dưới 5%.",
     "2.11; 4.01",
     "chè xanh, làm héo, vò chè",
-    "equipment_purchase; training",
+    "Mua thiết bị; Đào tạo",
     "8",
     "500000000",
     "2000000000",
     "2026-12-31",
     "JP; KR",
-    "anonymised",
+    "ẩn danh",
 ]
 DEMAND_FIELDS = (
     "title",
@@ -144,6 +145,15 @@ DEMAND_FIELDS = (
     "preferred_countries",
     "visibility",
 )
+
+
+def _cooperation_help() -> str:
+    """The cooperation column takes the names of the reader's language or the codes."""
+    name = "name_vi" if get_language().startswith("vi") else "name_en"
+    choices = CooperationType.objects.order_by("pk").values_list(name, "code")
+    return _("Names or codes separated by ';': %(choices)s") % {
+        "choices": "; ".join(f"{label} ({code})" for label, code in choices)
+    }
 
 
 def _codes(value: str) -> list[str]:
@@ -233,7 +243,9 @@ class RowForm(forms.Form):
         if not value:
             return Visibility.ANONYMISED.value
         if value not in self.reference["visibility"]:
-            raise forms.ValidationError(_("Write public, anonymised or confidential."))
+            raise forms.ValidationError(
+                _("Write công khai, ẩn danh or bảo mật (public, anonymised or confidential).")
+            )
         return self.reference["visibility"][value]
 
     def clean(self):

@@ -201,3 +201,33 @@ def test_a_text_over_its_maximum_is_a_row_error_under_its_column(staff_tn):
     assert [r.line for r in preview.error_rows] == [3]
     assert list(preview.error_rows[0].errors) == ["Vấn đề cần giải quyết"]
     assert str(limit) in preview.error_rows[0].errors["Vấn đề cần giải quyết"][0]
+
+
+@pytest.mark.django_db
+def test_vietnamese_cooperation_names_and_visibility_words_are_read(staff_tn, campaign):
+    rows = [
+        row(
+            1,
+            **{"Hình thức hợp tác": "Chuyển giao công nghệ; đào tạo", "Chế độ hiển thị": "bảo mật"},
+        ),
+        row(2, **{"Hình thức hợp tác": "license; Tư vấn", "Chế độ hiển thị": "cong khai"}),
+    ]
+    importing.demands_import(by=staff_tn, content=xlsx(rows), filename="vi.xlsx", campaign=campaign)
+    first, second = Demand.objects.order_by("title")
+    assert sorted(first.cooperation.values_list("code", flat=True)) == [
+        "technology_transfer",
+        "training",
+    ]
+    assert first.visibility == "confidential"
+    assert sorted(second.cooperation.values_list("code", flat=True)) == ["consulting", "license"]
+    assert second.visibility == "public"
+
+
+@pytest.mark.django_db
+def test_template_guide_lists_the_vietnamese_cooperation_names(db):
+    from django.utils import translation
+
+    with translation.override("vi"):
+        help_text = str({c.key: c.help for c in importing.COLUMNS}["cooperation"])
+    assert "Chuyển giao công nghệ (technology_transfer)" in help_text
+    assert "Đào tạo (training)" in help_text
