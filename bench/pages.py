@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import socket
@@ -473,19 +474,17 @@ def main() -> None:
     if not sqlite:
         ensure_database(args.database_url)
     setup_django(args.database_url)
-    from django.conf import settings
     from django.core.cache import cache
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     if args.demo and not args.reuse:
-        call_command("seed_demo", verbosity=0)
+        call_command("seed_demo", verbosity=0, stdout=io.StringIO())  # not into the JSON lines
     elif not args.reuse:
         from bench import national
 
         print(json.dumps(national.build(args.offers, args.demands)), file=sys.stderr)
-    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
-        call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # the manifest of this code
     cache.clear()
 
     ids = targets()
