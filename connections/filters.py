@@ -1,13 +1,16 @@
 """Filters of the review queue, their choices scoped to what the user may see."""
 
 import django_filters
+from django.db.models import Subquery
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from demands.selectors import campaigns_visible_to, demands_visible_to
+from demands.selectors import campaigns_visible_to
 from matching.models import Match
-from matching.selectors import matches_visible_to
 from portal.models import Field
+
+from .selectors import review_demands
 
 
 class ReviewFilter(django_filters.FilterSet):
@@ -29,7 +32,9 @@ class ReviewFilter(django_filters.FilterSet):
     campaign = django_filters.ModelChoiceFilter(
         label=_("survey campaign"), field_name="demand__campaign", queryset=None
     )
-    demand = django_filters.ModelChoiceFilter(label=_("demand"), queryset=None)
+    # Typed, never a <select> of every demand (a province holds thousands): a reference or
+    # words of the title; static/js/autocomplete.js suggests demands while typing.
+    demand = django_filters.CharFilter(label=_("demand"), method="filter_demand", max_length=200)
 
     class Meta:
         model = Match
@@ -37,11 +42,19 @@ class ReviewFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.filters["campaign"].queryset = campaigns_visible_to(user)
-        demand_ids = matches_visible_to(user).values("demand_id")
-        self.filters["demand"].queryset = (
-            demands_visible_to(user).filter(pk__in=demand_ids).order_by("title")
+        self.form.fields["demand"].widget.attrs.update(
+            {
+                "placeholder": _("#reference or words of the title"),
+                "autocomplete": "off",
+                "data-suggest": reverse("connections:review_demands"),
+            }
         )
+
+    def filter_demand(self, queryset, name, value):
+        demands = review_demands(self.user, value)
+        return queryset.filter(demand_id__in=Subquery(demands.values("pk")))
 
     def filter_field(self, queryset, name, value):
         # A subquery, not a join: the queue keeps one row per match without DISTINCT.

@@ -4,21 +4,27 @@ page. Pairs come from `matching.selectors.matches_visible_to`, reasons from its 
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+import re
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts import permissions
 from demands.models import Demand
+from demands.selectors import demands_visible_to
 from matching.engine.scoring import LIKELY_ANSWER
 from matching.models import Answer, Match
 from matching.selectors import matches_visible_to, with_reasons
+from portal.text import search_blob
 
 from .models import MatchEvent
 from .services import ANSWER_DAYS
 
 Status = Match.Status
 BOARD_STAGES = Match.INTRODUCED_STATUSES  # one column each, in this order
-BOARD_CARDS = 600  # the most recently moved cards; older ones are in the report
+BOARD_COLUMN_CARDS = 12  # cards a column shows; "show more" lists the stage alone, by pages
 # What a queue row, a card and the detail page show of a match.
 RELATED = (
     "demand",
@@ -63,6 +69,44 @@ def review_queue(user, *, status_chosen: bool, likely_only: bool) -> QuerySet:
     if likely_only:
         queryset = queryset.filter(Q(score__gte=LIKELY_ANSWER) | Q(status=Status.SHORTLISTED))
     return queryset
+
+
+# "#123", "#123 Title" (what a suggestion writes in the field) or a bare "123": demand 123.
+REFERENCE = re.compile(r"^\s*(?:#(\d{1,18})\b|(\d{1,18})\s*$)")
+SUGGESTIONS = 10  # demands suggested while typing; the filter itself takes every match
+
+
+def review_demands(user, text: str = "") -> QuerySet:
+    """The demands of the user's review queue (live, with a pair the user may see) that `text`
+    names: by reference ("#123"), else by the start of every word of it, accents or not
+    ("che" finds "Chè"). The queue's demand filter and its suggestions; an empty text names them all."""
+    queryset = demands_visible_to(user).filter(
+        Exists(matches_visible_to(user).filter(demand_id=OuterRef("pk"))),
+        status__in=Demand.LIVE_STATUSES,
+    )
+    reference = REFERENCE.match(text)
+    if reference:
+        return queryset.filter(pk=int(reference[1] or reference[2]))
+    for word in search_blob(text).split():
+        # Words from their start ("ch" suggests "chè", "ly" never finds "only"); the plain
+        # `contains` lets PostgreSQL's trigram index narrow the rows first.
+        queryset = queryset.filter(
+            search_text__contains=word, search_text__regex=rf"(^|\W){re.escape(word)}"
+        )
+    return queryset
+
+
+def review_demand_suggestions(user, text: str) -> list[dict]:
+    """At most SUGGESTIONS demands named by `text`, as the autocomplete shows them."""
+    if not text.strip():
+        return []
+    demands = review_demands(user, text).order_by("title", "pk")
+    demands = demands.only("title", "status", "visibility", "organization_id", "province_id")
+    rows = []
+    for demand in demands[:SUGGESTIONS]:
+        title = demand.title if permissions.can(user, "demand.see_title", demand) else ""
+        rows.append({"id": demand.pk, "value": f"#{demand.pk} {title}".strip(), "label": title})
+    return rows
 
 
 def review_rejected(user) -> QuerySet:
@@ -113,19 +157,69 @@ def rejected_for_offer(*, user, offer) -> list[Match]:
 # --- board, introductions, one match --------------------------------------------------------
 
 
-def board_columns(user, *, province_id=None) -> list[tuple[str, str, list[Match]]]:
-    """Each pipeline stage with its cards, most recently moved first: (stage, label, cards).
-    Staff see their province; a national unit sees `province_id`, or every province."""
+@dataclass
+class BoardColumn:
+    stage: str
+    label: str
+    cards: list[Match]
+    total: int  # every card of the stage in the scope; `cards` holds the first ones
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.cards)
+
+
+def board_picks_province(user) -> bool:
+    """Whether the user's board spans provinces and filters by one (staff see their own)."""
+    return not permissions.is_staff(user)
+
+
+def board_matches(user, *, province_id: int | None = None) -> QuerySet:
+    """The board's pairs: staff see their province; a national unit sees `province_id`, or
+    every province."""
     queryset = connections_visible_to(user).filter(status__in=BOARD_STAGES)
-    if permissions.is_staff(user):
+    if not board_picks_province(user):
         province_id = user.province_id
     if province_id:
         queryset = queryset.filter(demand__province_id=province_id)
-    matches = decorate(queryset.order_by("-updated_at", "id")[:BOARD_CARDS], user)
+    return queryset
+
+
+def board_columns(
+    user, *, province_id: int | None = None, per_column: int = BOARD_COLUMN_CARDS
+) -> list[BoardColumn]:
+    """Each pipeline stage with its `per_column` most recently moved cards and its total (two
+    queries whatever the number of pairs: a national board held 1,700 cards)."""
+    queryset = board_matches(user, province_id=province_id)
+    totals = dict(
+        queryset.order_by()
+        .values_list("status")
+        .annotate(total=Count("pk"))
+        .values_list("status", "total")
+    )
+    newest = Window(
+        RowNumber(), partition_by=F("status"), order_by=[F("updated_at").desc(), F("id").asc()]
+    )
+    first = queryset.annotate(rank=newest).filter(rank__lte=per_column)
+    matches = decorate(first.order_by("-updated_at", "id"), user)
     return [
-        (stage, Status(stage).label, [m for m in matches if m.status == stage])
+        BoardColumn(
+            stage,
+            Status(stage).label,
+            [m for m in matches if m.status == stage],
+            totals.get(stage, 0),
+        )
         for stage in BOARD_STAGES
     ]
+
+
+def board_stage(user, *, stage: str, province_id: int | None = None) -> QuerySet:
+    """One stage's cards, most recently moved first (a column's "show more")."""
+    return (
+        board_matches(user, province_id=province_id)
+        .filter(status=stage)
+        .order_by("-updated_at", "id")
+    )
 
 
 def introductions_of(user) -> QuerySet:

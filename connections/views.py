@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import zoneinfo
+from dataclasses import dataclass
+from typing import ClassVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -23,6 +25,7 @@ from .filters import ReviewFilter
 from .forms import (
     AgreementForm,
     AnswerForm,
+    BoardForm,
     BulkForm,
     DropForm,
     MeetingForm,
@@ -33,6 +36,45 @@ from .models import Meeting
 
 Status = Match.Status
 REJECTED_SHOWN = 20  # rejected pairs listed under the queue; the status filter shows them all
+
+
+@dataclass(frozen=True)
+class UncountedPage:
+    """A page of a list never counted (the queue of a province runs to tens of thousands of
+    pairs): one row more than shown says whether another page follows."""
+
+    number: int
+    object_list: list
+    has_next: bool
+
+    PER_PAGE: ClassVar[int] = 50
+    LAST: ClassVar[int] = 1000  # a page number past this is read as this one
+
+    @classmethod
+    def of(cls, queryset, number) -> UncountedPage:
+        try:
+            number = min(max(int(number), 1), cls.LAST)
+        except (TypeError, ValueError):
+            number = 1
+        start = (number - 1) * cls.PER_PAGE
+        rows = list(queryset[start : start + cls.PER_PAGE + 1])
+        return cls(number, rows[: cls.PER_PAGE], len(rows) > cls.PER_PAGE)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
 
 
 def _back(request: HttpRequest, default: str = "connections:review"):
@@ -59,7 +101,7 @@ def review(request: HttpRequest) -> HttpResponse:
         request.user, status_chosen=bool(request.GET.get("status")), likely_only=likely_only
     )
     matches = ReviewFilter(request.GET, queryset=queryset, user=request.user)
-    page = Paginator(matches.qs.order_by("-score", "id"), 50).get_page(request.GET.get("page"))
+    page = UncountedPage.of(matches.qs.order_by("-score", "id"), request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     # Rejected pairs leave the queue; the default view shows them apart, with the same filters.
@@ -88,8 +130,26 @@ def review(request: HttpRequest) -> HttpResponse:
             "rejected_more_url": rejected_more,
             "likely_only": likely_only,
             "likely_answer": round(100 * LIKELY_ANSWER),
+            "demand_unknown": _demand_unknown(request, matches),
         },
     )
+
+
+def _demand_unknown(request: HttpRequest, matches: ReviewFilter) -> str:
+    """The typed demand filter when it names no demand of the queue (else "")."""
+    text = matches.form.cleaned_data.get("demand", "") if matches.is_valid() else ""
+    if text and not selectors.review_demands(request.user, text).exists():
+        return text
+    return ""
+
+
+@login_required
+def review_demands(request: HttpRequest) -> JsonResponse:
+    """Demands of the queue named by `q`, for the demand filter's suggestions (JSON)."""
+    if not permissions.can(request.user, "match.review_queue"):
+        raise Http404
+    text = request.GET.get("q", "")[:200]
+    return JsonResponse({"results": selectors.review_demand_suggestions(request.user, text)})
 
 
 def _row(request: HttpRequest, match: Match) -> HttpResponse:
@@ -189,11 +249,34 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
-    """Each pipeline stage's cards for the user's province (a coordinator picks one)."""
+    """Each pipeline stage's newest cards and its total, for the user's province (a national
+    unit picks one, or sees every province); "show more" lists one stage alone, by pages."""
     if not permissions.can(request.user, "match.view_board"):
         raise Http404
-    columns = selectors.board_columns(request.user, province_id=request.GET.get("province"))
-    return render(request, "connections/board.html", {"columns": columns})
+    nationwide = selectors.board_picks_province(request.user)
+    form = BoardForm(request.GET or None)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    province = chosen.get("province") if nationwide else None
+    scope = {"province_id": province.pk if province else None}
+    context = {
+        "form": form,
+        "nationwide": nationwide,
+        "province_query": f"province={province.pk}&" if province else "",
+    }
+    stage = chosen.get("stage")
+    if stage:
+        page = Paginator(selectors.board_stage(request.user, stage=stage, **scope), 50).get_page(
+            request.GET.get("page")
+        )
+        context.update(
+            stage_label=Status(stage).label,
+            page=page,
+            cards=selectors.decorate(page.object_list, request.user),
+            query=f"{context['province_query']}stage={stage}",
+        )
+    else:
+        context["columns"] = selectors.board_columns(request.user, **scope)
+    return render(request, "connections/board.html", context)
 
 
 @login_required
