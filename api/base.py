@@ -7,15 +7,44 @@ from django.utils.translation import gettext_lazy
 from rest_framework import permissions as drf_permissions
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 
 from accounts import permissions
+from portal.pagination import CAP, CappedPaginator
 
 from .schema import PortalAutoSchema
 
 
 class ApiPagination(PageNumberPagination):
+    """Pages as DRF numbers them; `count` stops at 10,000 (`count_capped` then says there are
+    more): follow `next` to read everything."""
+
+    django_paginator_class = CappedPaginator
     page_size_query_param = "page_size"  # 25 by default, up to 100 for scripts
     max_page_size = 100
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.page.paginator.count,
+                "count_capped": self.page.paginator.capped,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        answer["properties"]["count"]["description"] = (
+            f"Records found, counted up to {CAP:,}; more when count_capped is true."
+        )
+        answer["properties"]["count_capped"] = {
+            "type": "boolean",
+            "description": f"True when more than {CAP:,} records match: follow next to the end.",
+        }
+        answer["required"] = [*answer["required"], "count_capped"]
+        return answer
 
     def get_page_size(self, request):
         # DRF silently falls back to 25 on page_size=abc or -3: say it is wrong instead.

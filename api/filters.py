@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Exists, OuterRef
 
 from demands.models import Demand
 from demands.selectors import demand_search
@@ -18,10 +19,13 @@ class DemandFilter(SearchLastMixin, django_filters.FilterSet):
         method="search",
         help_text="Whole words, exact accents first, then by meaning; ordered by relevance.",
     )
-    field = django_filters.CharFilter(
-        field_name="fields__code", help_text="S&T field code.", distinct=True
-    )
+    field = django_filters.CharFilter(method="in_field", help_text="S&T field code.")
     province = django_filters.CharFilter(field_name="province__slug", help_text="Province slug.")
 
     def search(self, queryset, name, value):
         return demand_search(queryset, value)
+
+    def in_field(self, queryset, name, value):
+        # EXISTS, not a join + DISTINCT over every column (see offers.filters.in_field).
+        tagged = Demand.fields.through.objects.filter(demand_id=OuterRef("pk"), field__code=value)
+        return queryset.filter(Exists(tagged))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +15,7 @@ from rest_framework.authtoken.models import Token
 from accounts import permissions
 from accounts.models import Role
 from portal.importing import PendingGone, pending_open, pending_save
+from portal.pagination import CappedPaginator
 from portal.search import explain_all
 
 from . import importing, selectors, services
@@ -27,7 +27,7 @@ IMPORT_SESSION_KEY = "offers_import"  # the pending file's token (portal/importi
 
 
 def _page(request: HttpRequest, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _query_without_page(request: HttpRequest) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from demands.selectors import demands_visible_to
+from portal.pagination import CappedPaginator
 from portal.search import explain_all
 
 from .. import completeness, exporting, exports, selectors, services
@@ -33,7 +33,7 @@ def _filtered(request: HttpRequest) -> tuple[DemandFilter, str]:
 @login_required
 def demand_list(request: HttpRequest) -> HttpResponse:
     demand_filter, scope = _filtered(request)
-    page = Paginator(demand_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(demand_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     explain_all(page.object_list, request.GET.get("q", ""))
     query = request.GET.copy()
     query.pop("page", None)
