@@ -12,7 +12,7 @@ from alerts import selectors, services
 from alerts.models import Digest, Hit, SavedSearch
 from notifications.models import Kind, Notification
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]  # `make run` sends alerts too
 
 DRYER = "Máy sấy chè bằng bơm nhiệt"
 
