@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from accounts import permissions
 from demands.filters import DemandFilter
@@ -90,7 +91,10 @@ def query_normalise(*, target: str, user, query: str) -> str:
                 for name, errors in checked.form.errors.items()
             ]
         )
-    return kept.urlencode()
+    query = kept.urlencode()
+    if len(query) > SavedSearch._meta.get_field("query").max_length:
+        raise ValidationError(_("These filters are too long to save; remove some words."))
+    return query
 
 
 def _empty(target: str) -> QuerySet:

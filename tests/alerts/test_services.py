@@ -228,6 +228,8 @@ def test_a_saved_query_is_the_lists_own_checked_and_normalised(enterprise_tn):
         save(enterprise_tn, query="trl_min=4&q=sấy")  # the same search twice
     with pytest.raises(ValidationError):
         save(enterprise_tn, target="demands", query="trl=42")
+    with pytest.raises(ValidationError):
+        save(enterprise_tn, query="q=" + "sấy " * 200)
 
 
 def test_an_enterprise_cannot_filter_its_alerts_by_another_provinces_campaign(enterprise_tn):
