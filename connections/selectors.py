@@ -21,6 +21,7 @@ from portal.text import search_blob
 
 from .models import MatchEvent
 from .services import ANSWER_DAYS
+from .thread_selectors import sides_replied, with_thread_activity
 
 Status = Match.Status
 BOARD_STAGES = Match.INTRODUCED_STATUSES  # one column each, in this order
@@ -45,12 +46,17 @@ def decorate(matches, user) -> list[Match]:
     """Reasons as text and whether an answer is overdue (templates ask demand.view_identity)."""
     cutoff = timezone.now() - timezone.timedelta(days=ANSWER_DAYS)
     matches = with_reasons(matches)
+    # A reply in the thread is an answer too (one query, only when an introduction is listed).
+    replied = sides_replied(m.pk for m in matches if m.status == Status.INTRODUCED)
     for match in matches:
         match.is_overdue = (
             match.status == Status.INTRODUCED
             and match.introduced_at is not None
             and match.introduced_at < cutoff
-            and Answer.PENDING in (match.enterprise_answer, match.representation_answer)
+            and any(
+                getattr(match, f"{side}_answer") == Answer.PENDING and (match.pk, side) not in replied
+                for side in ("enterprise", "representation")
+            )
         )
     return matches
 
@@ -202,6 +208,7 @@ def board_columns(
     )
     first = queryset.annotate(rank=newest).filter(rank__lte=per_column)
     matches = decorate(first.order_by("-updated_at", "id"), user)
+    with_thread_activity(matches)  # each card's message count and last date (one query)
     return [
         BoardColumn(
             stage,

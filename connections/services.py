@@ -239,7 +239,10 @@ def match_answer(*, match: Match, by: User, answer: str, message: str = "") -> M
             },
         )
     elif locked.both_consented:
+        from .thread_services import thread_share_answers
+
         match_transition(locked, by=by, to=Status.CONSENTED, note=message)
+        thread_share_answers(locked, by=by)  # each answer's message reaches the other side
     else:
         MatchEvent.objects.create(
             match=locked,
@@ -421,13 +424,31 @@ def match_drop(*, match: Match, by: User, reason: str) -> Match:
 # --- periodic --------------------------------------------------------------------------------
 
 
+def _replied(side: str):
+    """The side wrote in the match's thread: a reply is an answer (no reminder, not overdue)."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import Message
+
+    return Exists(Message.objects.filter(match_id=OuterRef("pk"), side=side))
+
+
 def overdue_answers():
-    """Introductions older than ANSWER_DAYS with at least one side still silent."""
+    """Introductions older than ANSWER_DAYS with at least one side still silent (neither an
+    answer nor a reply in the thread)."""
     from django.db.models import Q
 
     cutoff = timezone.now() - datetime.timedelta(days=ANSWER_DAYS)
-    return Match.objects.filter(status=Status.INTRODUCED, introduced_at__lt=cutoff).filter(
-        Q(enterprise_answer=Answer.PENDING) | Q(representation_answer=Answer.PENDING)
+    return (
+        Match.objects.filter(status=Status.INTRODUCED, introduced_at__lt=cutoff)
+        .annotate(
+            enterprise_replied=_replied("enterprise"),
+            representation_replied=_replied("representation"),
+        )
+        .filter(
+            Q(enterprise_answer=Answer.PENDING, enterprise_replied=False)
+            | Q(representation_answer=Answer.PENDING, representation_replied=False)
+        )
     )
 
 
@@ -446,9 +467,9 @@ def matches_remind_overdue() -> int:
             ):
                 continue
             users = []
-            if match.enterprise_answer == Answer.PENDING:
+            if match.enterprise_answer == Answer.PENDING and not match.enterprise_replied:
                 users += list(enterprise_users(match))
-            if match.representation_answer == Answer.PENDING:
+            if match.representation_answer == Answer.PENDING and not match.representation_replied:
                 users += list(representation_users(match))
             for user in users:
                 notify(

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import views
+from . import thread_views, views
 
 app_name = "connections"
 
@@ -21,4 +21,26 @@ urlpatterns = [
     path("<int:pk>/negotiate/", views.negotiate, name="negotiate"),
     path("<int:pk>/agreement/", views.agreement, name="agreement"),
     path("<int:pk>/drop/", views.drop, name="drop"),
+    # The thread on a match (connections/thread_views.py).
+    path("<int:pk>/thread/", thread_views.thread, name="thread"),
+    path(
+        "<int:pk>/thread/<int:message_pk>/hide/", thread_views.message_hide, name="message_hide"
+    ),
+    path(
+        "<int:pk>/thread/files/<int:attachment_pk>/",
+        thread_views.attachment_download,
+        name="message_file",
+    ),
+    path("<int:pk>/thread/contacts/", thread_views.contact_add, name="contact_add"),
+    path(
+        "<int:pk>/thread/contacts/<int:contact_pk>/remove/",
+        thread_views.contact_remove,
+        name="contact_remove",
+    ),
+    path("thread/<str:token>/", thread_views.contact_thread, name="contact_thread"),
+    path(
+        "thread/<str:token>/files/<int:attachment_pk>/",
+        thread_views.contact_attachment,
+        name="contact_file",
+    ),
 ]

@@ -49,3 +49,14 @@ def offer_matches(context, offer):
     return _panel(
         context, "offer", offer, matching_selectors.matches_for_offer, selectors.rejected_for_offer
     )
+
+
+@register.simple_tag(takes_context=True)
+def unread_messages(context) -> int:
+    """The top bar's count of thread messages the user has not read (0 when signed out)."""
+    from ..thread_selectors import unread_message_count
+
+    user = getattr(context.get("request"), "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return unread_message_count(user)
