@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import io
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
 from accounts import permissions
+from connections.models import Message
 from demands.exporting import XLSX_TYPE, safe_cell
 from demands.selectors import demands_visible_to
 from insights.selectors import report_provinces_visible_to
@@ -41,6 +43,8 @@ PIPELINE_HEADERS = [
     "Loại thỏa thuận",
     "Giá trị thỏa thuận (VNĐ)",
     "Ngày ký",
+    "Số tin nhắn",
+    "Tin nhắn gần nhất",
 ]
 YEARLY_HEADERS = [
     "Tỉnh/thành phố",
@@ -67,6 +71,17 @@ def _local(value):
     return timezone.localtime(value).replace(tzinfo=None) if value else None
 
 
+def _thread_activity() -> dict:
+    """Each match's thread: messages not hidden and the last one's date, as subqueries of the
+    sheet's one query (a join would multiply the meeting count)."""
+    shown = Message.objects.filter(match_id=OuterRef("pk"), hidden_at__isnull=True)
+    shown = shown.order_by().values("match_id")
+    return {
+        "message_count": Coalesce(Subquery(shown.annotate(n=Count("id")).values("n")), 0),
+        "last_message_at": Subquery(shown.annotate(last=Max("created_at")).values("last")),
+    }
+
+
 def pipeline_matches(user):
     """Every match of the user's scope that staff introduced, with what the sheet shows."""
     return (
@@ -80,6 +95,7 @@ def pipeline_matches(user):
             "agreement",
         )
         .annotate(meeting_count=Count("meetings"), last_meeting=Max("meetings__starts_at"))
+        .annotate(**_thread_activity())
         .order_by("demand__province__name_vi", "-introduced_at", "id")
     )
 
@@ -110,6 +126,8 @@ def pipeline_rows(user):
                 agreement.get_kind_display() if agreement else None,
                 agreement.value_vnd if agreement else None,
                 agreement.signed_on if agreement else None,
+                match.message_count,
+                _local(match.last_message_at),
             )
         ]
 

@@ -517,3 +517,53 @@ def test_provider_contact_never_sees_the_firms_channel(
     assert "Secret of the firm" not in page.content.decode()
     with pytest.raises(ValidationError):
         post(match=introduced, contact=contact, channel=Channel.ENTERPRISE, body="x")
+
+
+# --- the pipeline sheet ----------------------------------------------------------------------
+
+
+def test_pipeline_xlsx_counts_each_threads_messages_and_last_activity(
+    consented, staff_tn, client, django_capture_on_commit_callbacks
+):
+    import io
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from openpyxl import load_workbook
+
+    from insights.reports import PIPELINE_HEADERS
+
+    def sheet() -> tuple[dict, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("insights:report_pipeline"))
+        rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+        assert list(rows[0]) == PIPELINE_HEADERS
+        return {row[0]: dict(zip(PIPELINE_HEADERS, row, strict=True)) for row in rows[1:]}, len(
+            queries
+        )
+
+    client.force_login(staff_tn)
+    rows, before = sheet()
+    assert (rows[consented.pk]["Số tin nhắn"], rows[consented.pk]["Tin nhắn gần nhất"]) == (0, None)
+    messages = [
+        send(
+            django_capture_on_commit_callbacks,
+            match=consented,
+            by=staff_tn,
+            channel=Channel.SHARED,
+            body=text,
+        )
+        for text in ("one", "two", "three")
+    ]
+    Message.objects.filter(pk=messages[0].pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    thread_services.message_hide(message=messages[2], by=staff_tn, reason="duplicate")
+    rows, after = sheet()
+    row = rows[consented.pk]
+    assert row["Số tin nhắn"] == 2  # the hidden one is not counted
+    expected = timezone.localtime(Message.objects.get(pk=messages[1].pk).created_at)
+    assert row["Tin nhắn gần nhất"].replace(microsecond=0) == expected.replace(
+        tzinfo=None, microsecond=0
+    )
+    assert after == before  # aggregated in the sheet's query: no query per row or message
