@@ -120,6 +120,7 @@ def test_representation_never_learns_the_firm_before_consent(
     assert client.get(file_url).status_code == 200
 
 
+@pytest.mark.sqlite  # also on the embedded demo's database
 def test_after_consent_everyone_shares_one_thread(
     consented, staff_tn, enterprise_tn, rep_jp, client, django_capture_on_commit_callbacks
 ):
@@ -400,6 +401,7 @@ def test_an_empty_message_is_refused(consented, rep_jp, client):
 # --- replies count as answers ----------------------------------------------------------------
 
 
+@pytest.mark.sqlite  # also on the embedded demo's database
 def test_a_reply_spares_its_side_the_reminder_and_the_overdue_flag(
     introduced, enterprise_tn, rep_jp, staff_tn, client, django_capture_on_commit_callbacks
 ):
@@ -522,6 +524,7 @@ def test_provider_contact_never_sees_the_firms_channel(
 # --- the pipeline sheet ----------------------------------------------------------------------
 
 
+@pytest.mark.sqlite  # also on the embedded demo's database
 def test_pipeline_xlsx_counts_each_threads_messages_and_last_activity(
     consented, staff_tn, client, django_capture_on_commit_callbacks
 ):
@@ -567,3 +570,33 @@ def test_pipeline_xlsx_counts_each_threads_messages_and_last_activity(
         tzinfo=None, microsecond=0
     )
     assert after == before  # aggregated in the sheet's query: no query per row or message
+
+
+def test_thread_page_costs_the_same_queries_for_many_messages(
+    consented, staff_tn, enterprise_tn, rep_jp, client, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost(user) -> int:
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(thread_url(consented)).status_code == 200
+        return len(queries)
+
+    def write(n: int) -> None:
+        for i in range(n):
+            author = (staff_tn, enterprise_tn, rep_jp)[i % 3]
+            send(
+                django_capture_on_commit_callbacks,
+                match=consented,
+                by=author,
+                channel=Channel.SHARED,
+                body=f"message {i}",
+                attachments=[(pdf(f"file-{i}.pdf"), "application/pdf")],
+            )
+
+    write(1)
+    few = {user.pk: cost(user) for user in (staff_tn, rep_jp)}
+    write(8)
+    assert {user.pk: cost(user) for user in (staff_tn, rep_jp)} == few
