@@ -60,9 +60,10 @@ def _provincial_figures(numbers: dict, summary: dict, by_status=None) -> dict:
     labels = _funnel_labels()
     funnel_rows = [(labels[stage], funnel[stage]) for stage in figures.FUNNEL_STAGES]
     response = numbers["campaign_response"]
-    ids = numbers["unanswered_ids"]
-    found = Demand.objects.filter(pk__in=ids).select_related("organization", "province")
-    found = {d.pk: d for d in found.prefetch_related("fields")} if ids else {}
+    unanswered = _by_id(
+        Demand.objects.select_related("organization", "province").prefetch_related("fields"),
+        numbers["unanswered_ids"],
+    )
     return {
         "by_field": by_field,
         "by_status": by_status,
@@ -74,7 +75,7 @@ def _provincial_figures(numbers: dict, summary: dict, by_status=None) -> dict:
         "median_days_to_introduction": numbers["median_days_to_introduction"],
         "unanswered_days": figures.UNANSWERED_DAYS,
         "unanswered_total": summary["unanswered_total"],
-        "unanswered": [found[pk] for pk in ids if pk in found],
+        "unanswered": unanswered,
         "charts": {
             "chart_fields": chart(
                 "bar",
@@ -101,6 +102,12 @@ def _provincial_figures(numbers: dict, summary: dict, by_status=None) -> dict:
             ),
         },
     }
+
+
+def _by_id(queryset, ids: list[int]) -> list:
+    """The rows of `queryset` with these ids, in the ids' order (one query; none without ids)."""
+    found = {row.pk: row for row in queryset.filter(pk__in=ids)} if ids else {}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _as_of(at) -> dict:
@@ -160,37 +167,34 @@ def staff_context(user) -> dict:
 def representative_context(user) -> dict:
     """Their offers by status with match counts, offers expiring soon, needs without answers,
     and the introductions of their offers."""
-    from demands.models import Demand
     from offers import selectors as offers
 
     recent = list(offers.offer_list_own(user)[:10])
     counts = offers.offer_match_counts([o.pk for o in recent], user=user)
     matches = matches_visible_to(user)
-    introduced = (
-        figures.introduced(matches)
-        .select_related("demand", "demand__province", "demand__organization", "offer")
-        .order_by("-introduced_at", "-id")
-    )
 
     def compute() -> dict:
+        introduced = figures.introduced(matches).order_by("-introduced_at", "-id")
         return {
             "statuses": figures.match_status_counts(figures.introduced(matches)),
             "status_counts": offers.offer_status_counts(user),
             "open_need_ids": [d.pk for d in offers.demands_without_answers(user, limit=20)],
+            "introduction_ids": list(introduced.values_list("pk", flat=True)[:20]),
         }
 
     numbers, at = snapshots.cached(snapshots.scope_of(user), "dashboard", compute)
     statuses, status_counts = numbers["statuses"], numbers["status_counts"]
-    ids = numbers["open_need_ids"]
-    # read afresh by id, still through the user's scope: a need that has since left it is gone
-    needs = demands_visible_to(user, Demand.objects.filter(pk__in=ids))
-    needs = (
-        {
-            d.pk: d
-            for d in needs.select_related("province", "organization").prefetch_related("fields")
-        }
-        if ids
-        else {}
+    # The listed rows are read afresh by id, through the user's scope: a row that has since
+    # left it is gone, and each shows its status as it is now.
+    needs = _by_id(
+        demands_visible_to(user)
+        .select_related("province", "organization")
+        .prefetch_related("fields"),
+        numbers["open_need_ids"],
+    )
+    introductions = _by_id(
+        matches.select_related("demand", "demand__province", "demand__organization", "offer"),
+        numbers["introduction_ids"],
     )
     return {
         "status_counts": status_counts,
@@ -199,8 +203,8 @@ def representative_context(user) -> dict:
         "recent_offers": [(offer, counts.get(offer.pk, 0)) for offer in recent],
         "expiring_offers": list(offers.offers_expiring_soon(user, days=30)[:10]),
         # the template asks demand.view_identity whether each firm may be named
-        "open_needs": [needs[pk] for pk in ids if pk in needs],
-        "introductions": list(introduced[:20]),
+        "open_needs": needs,
+        "introductions": introductions,
         "introduction_counts": {
             "total": sum(statuses.values()),
             "consented": sum(statuses[s] for s in figures.STAGES_FROM["consented"]),

@@ -149,10 +149,18 @@ def offers_expiring_soon(user, *, days: int = 30, today: dt.date | None = None) 
 
 
 def offer_status_counts(user) -> dict[str, int]:
-    from django.db.models import Count
-
-    rows = offer_list_own(user).order_by().values("status").annotate(n=Count("id"))
+    """{status: number of the representation's offers}. Every offer of its own representation
+    is in a representative's scope, so the count filters on the representation alone (the
+    (representation, status) index), not on the scope's "published, or its own"."""
     counts = dict.fromkeys(Offer.Status.values, 0)
+    if not permissions.can(user, "offer.list_own"):
+        return counts
+    rows = (
+        Offer.objects.filter(representation_id=user.organization_id)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"))
+    )
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
 
@@ -195,7 +203,10 @@ def demand_ids_with_matches() -> QuerySet:
 
 def demands_without_answers(user, *, limit: int = 20) -> QuerySet:
     """Published demands (all provinces, as the user may see them) in the fields of the host
-    country's offers that have no answer yet (`matching.selectors.answering`), newest first."""
+    country's offers that have no answer yet (`matching.selectors.answering`), newest first.
+
+    The fields are read first (a few dozen codes): as a subquery, the planner could probe the
+    offers of a field (15,000 rows) once per demand, and the page never answered."""
     from demands.models import Demand
     from demands.selectors import demands_visible_to
     from matching.selectors import has_answer
@@ -204,9 +215,14 @@ def demands_without_answers(user, *, limit: int = 20) -> QuerySet:
     offer_scope = Q(representation_id=user.organization_id)
     if country:
         offer_scope |= Q(representation__country=country)
-    field_ids = Offer.fields.through.objects.filter(
-        offer__in=Offer.objects.filter(offer_scope).exclude(status=Offer.Status.ARCHIVED)
-    ).values("field_id")
+    field_ids = list(
+        Offer.fields.through.objects.filter(
+            offer__in=Offer.objects.filter(offer_scope).exclude(status=Offer.Status.ARCHIVED)
+        )
+        .order_by()
+        .values_list("field_id", flat=True)
+        .distinct()
+    )
     in_fields = Demand.fields.through.objects.filter(
         demand_id=OuterRef("pk"), field_id__in=field_ids
     )
