@@ -288,18 +288,17 @@ def saved_search_deliver(*, saved_search_id: int, period: str, now: dt.datetime)
         return digest
 
 
-def _record_line(saved_search: SavedSearch, record) -> dict:
-    """What a digest says of a record: no firm is named (an anonymised demand stays so)."""
+def _record_line(saved_search: SavedSearch, record, language: str) -> dict:
+    """What a digest says of a record, in the reader's language where the author gave one;
+    no firm is named (an anonymised demand stays so)."""
     fields = ", ".join(f.code for f in record.fields.all())
     if saved_search.target == Target.OFFERS:
-        title = record.display_title
-        detail = " · ".join(
-            part
-            for part in (record.provider_name, str(record.provider_country.name), fields)
-            if part
-        )
+        title = record.display_title if language == "vi" else record.title
+        country = str(record.provider_country.name)
+        detail = " · ".join(part for part in (record.provider_name, country, fields) if part)
     else:
-        title, detail = record.title, fields
+        title = (getattr(record, "title_en", "") if language != "vi" else "") or record.title
+        detail = fields
     return {"title": title, "detail": detail, "url": record.get_absolute_url()}
 
 
@@ -307,8 +306,8 @@ def _announce(saved_search: SavedSearch, digest: Digest, records: list) -> None:
     """One in-app notification and one mail for the digest, in the owner's language."""
     user = saved_search.user
     language = recipient_language(user)
-    lines = [_record_line(saved_search, record) for record in records]
     with translation.override(language):
+        lines = [_record_line(saved_search, record, language) for record in records]
         if saved_search.target == Target.OFFERS:
             title = ngettext(
                 "%(n)d new offer for «%(name)s»", "%(n)d new offers for «%(name)s»", len(lines)

@@ -243,8 +243,12 @@ def test_english_readers_get_their_digest_in_english(enterprise_tn, publish_offe
     enterprise_tn.language = "en"
     enterprise_tn.save()
     save(enterprise_tn, query="q=sấy", name="sấy")
-    publish_offer(title_vi=DRYER)
+    offer = publish_offer(title_vi=DRYER, title="Heat-pump tea dryer")
     run_alerts("daily")
     (message,) = mails_to(enterprise_tn)
     assert message.subject == "1 new offer for «sấy»"
+    assert "Heat-pump tea dryer" in message.body  # the author's English title
+    assert DRYER not in message.body
+    assert "Japan" in message.body
+    assert offer.get_absolute_url() in message.body
     assert "Stop these alerts (no sign-in needed):" in message.body
