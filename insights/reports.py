@@ -22,7 +22,7 @@ from demands.selectors import demands_visible_to
 from insights.selectors import report_provinces_visible_to
 from matching.selectors import matches_visible_to
 
-from . import figures
+from . import figures, snapshots
 
 PIPELINE_HEADERS = [
     "Mã kết nối",
@@ -55,6 +55,7 @@ YEARLY_HEADERS = [
     "Số thỏa thuận",
     "Giá trị thỏa thuận (VNĐ)",
 ]
+YEARLY_AS_OF = "Số liệu tính lúc %H:%M ngày %d/%m/%Y"
 YEARLY_KEYS = [
     "province",
     "demands",
@@ -133,14 +134,23 @@ def pipeline_rows(user):
 
 
 def yearly_rows(user, year: int) -> list[list]:
-    provinces = report_provinces_visible_to(user)
-    demands = demands_visible_to(user).filter(province__in=provinces)
-    matches = matches_visible_to(user).filter(demand__province__in=provinces)
-    rows = figures.yearly_by_province(provinces, demands, matches, year)
-    table = [[safe_cell(row[key]) for key in YEARLY_KEYS] for row in rows]
-    if len(rows) > 1:
-        table.append(["Tổng cộng", *(sum(row[key] for row in rows) for key in YEARLY_KEYS[1:])])
-    return table
+    """A row per province of the user's scope and their total, kept a few minutes per scope
+    as the dashboards' figures are (insights/snapshots.py); the last row says when the
+    figures were computed."""
+
+    def compute() -> list[list]:
+        provinces = report_provinces_visible_to(user)
+        demands = demands_visible_to(user).filter(province__in=provinces)
+        matches = matches_visible_to(user).filter(demand__province__in=provinces)
+        rows = figures.yearly_by_province(provinces, demands, matches, year)
+        table = [[safe_cell(row[key]) for key in YEARLY_KEYS] for row in rows]
+        if len(rows) > 1:
+            total = (sum(row[key] for row in rows) for key in YEARLY_KEYS[1:])
+            table.append(["Tổng cộng", *total])
+        return table
+
+    table, at = snapshots.cached(snapshots.scope_of(user), f"yearly:{year}", compute)
+    return [*table, [timezone.localtime(at).strftime(YEARLY_AS_OF)]]
 
 
 def workbook_response(sheet_name: str, headers: list[str], rows, filename: str) -> HttpResponse:

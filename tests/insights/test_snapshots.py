@@ -124,11 +124,12 @@ def test_figures_in_each_language_are_kept_apart(world, staff_tn):
 
     with translation.override("vi"):
         vi = dashboards.staff_context(staff_tn)
+        published_vi = translation.gettext("Published")
     with translation.override("en"):
         en = dashboards.staff_context(staff_tn)
     assert [n for _label, n in vi["funnel_rows"]] == [n for _label, n in en["funnel_rows"]]
-    assert en["funnel_rows"][0][0] == "Published"
-    assert vi["funnel_rows"][0][0] != "Published"
+    assert (vi["funnel_rows"][0][0], en["funnel_rows"][0][0]) == (published_vi, "Published")
+    assert vi["by_field"][0]["name"] != en["by_field"][0]["name"]  # the fields' own names
 
 
 def test_without_redis_every_visit_computes(client, world, staff_tn, settings, monkeypatch):
@@ -144,3 +145,12 @@ def test_without_redis_every_visit_computes(client, world, staff_tn, settings, m
     }
     assert page(client, staff_tn, "staff").context["funnel"] == TN_FUNNEL
     assert page(client, staff_tn, "staff").context["funnel"] == TN_FUNNEL
+
+
+def test_the_yearly_sheet_is_kept_per_scope(client, world, staff_tn, staff_bn, coordinator):
+    from .test_reports import EXPECTED_YEAR, yearly
+
+    assert yearly(client, coordinator)["Thái Nguyên"] == EXPECTED_YEAR["Thái Nguyên"]
+    assert yearly(client, staff_tn) == {"Thái Nguyên": EXPECTED_YEAR["Thái Nguyên"]}
+    assert yearly(client, staff_bn) == {"Bắc Ninh": EXPECTED_YEAR["Bắc Ninh"]}
+    assert yearly(client, staff_tn) == {"Thái Nguyên": EXPECTED_YEAR["Thái Nguyên"]}
