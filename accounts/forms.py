@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.models import AccountMail
 from notifications.services import send_mail
+from portal.choices import CollatedModelChoiceIterator
 from portal.i18n import time_zone_choices
 from portal.models import Province
 
@@ -78,7 +79,8 @@ class EnterpriseSignupForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["tax_code"].required = True
         self.fields["province"].required = True
-        self.fields["province"].queryset = Province.objects.order_by("name_vi")
+        self.fields["province"].queryset = Province.objects.all()
+        self.fields["province"].iterator = CollatedModelChoiceIterator  # Đ after D, not after Y
         self.fields["province"].help_text = _(
             "Staff of this province will approve your registration."
         )

@@ -32,13 +32,13 @@ STORIES = [
         "Tái sinh dung dịch ăn mòn đồng và thu hồi đồng tại xưởng sản xuất mạch in",
         "DEMO-A05",
         "meeting",
-        ("Europe/Berlin", "German"),
+        ("Europe/Berlin", "de"),
     ),
     (
         "Cơ giới hóa khâu làm héo, diệt men và vò chè xanh",
         "DEMO-A01",
         "agreement",
-        ("Asia/Tokyo", "Japanese"),
+        ("Asia/Tokyo", "ja"),
     ),
 ]
 

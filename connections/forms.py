@@ -7,11 +7,10 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Answer, Match, RejectReason
+from portal.i18n import interpreter_language_choices, time_zone_choices, time_zone_names
 from portal.models import Province
 
 from .models import Agreement, Meeting
-
-TIMEZONES = sorted(zoneinfo.available_timezones())
 
 
 class RejectForm(forms.Form):
@@ -95,7 +94,7 @@ class AnswerForm(forms.Form):
 
 class MeetingForm(forms.ModelForm):
     timezone = forms.ChoiceField(
-        label=_("time zone"), choices=[(z, z) for z in TIMEZONES], initial="Asia/Ho_Chi_Minh"
+        label=_("time zone"), choices=time_zone_choices, initial="Asia/Ho_Chi_Minh"
     )
     starts_at = forms.DateTimeField(
         label=_("date and time (in that time zone)"),
@@ -117,7 +116,22 @@ class MeetingForm(forms.ModelForm):
         widgets = {
             "participants": forms.Textarea(attrs={"rows": 2}),
             "minutes": forms.Textarea(attrs={"rows": 3}),
+            "interpreter_language": forms.Select(choices=interpreter_language_choices),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A meeting saved before the lists (a zone such as "US/Eastern", a language typed in)
+        # keeps its value as a choice until someone picks another.
+        zone = self.instance.timezone if self.instance.pk else ""
+        if zone and zone not in time_zone_names():
+            self.fields["timezone"].choices = [(zone, zone), *time_zone_choices()]
+        spoken = self.instance.interpreter_language if self.instance.pk else ""
+        if spoken and spoken not in dict(interpreter_language_choices()):
+            self.fields["interpreter_language"].widget.choices = [
+                *interpreter_language_choices(),
+                (spoken, spoken),
+            ]
 
     def clean(self):
         data = super().clean()
@@ -160,4 +174,3 @@ class DropForm(forms.Form):
     reason = forms.CharField(
         label=_("Why was it dropped?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
-

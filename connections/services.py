@@ -23,7 +23,7 @@ from matching.models import Answer, Match, RejectReason
 from matching.selectors import ANSWER_THRESHOLD
 from notifications.models import Kind
 from notifications.services import Text, notify, render_text
-from portal.i18n import in_language_of
+from portal.i18n import in_language_of, language_name
 from portal.states import TransitionError
 
 from .models import Agreement, MatchEvent, Meeting
@@ -298,14 +298,25 @@ MEETING_FIELDS = (
 
 
 def _meeting_text(meeting: Meeting) -> str:
+    """The meeting as its reader reads it (call inside in_language_of): the time in the
+    meeting's zone, and in the reader's own zone when it differs."""
     import zoneinfo
 
+    from django.utils.formats import date_format
+
     local = meeting.starts_at.astimezone(zoneinfo.ZoneInfo(meeting.timezone))
-    lines = [f"{local:%Y-%m-%d %H:%M} ({meeting.timezone})", meeting.get_mode_display()]
+    when = f"{date_format(local, 'SHORT_DATETIME_FORMAT')} ({meeting.timezone})"
+    reader_zone = timezone.get_current_timezone()
+    if str(reader_zone) != meeting.timezone:
+        mine = meeting.starts_at.astimezone(reader_zone)
+        when += f" = {date_format(mine, 'SHORT_DATETIME_FORMAT')} ({reader_zone})"
+    lines = [when, meeting.get_mode_display()]
     if meeting.place:
         lines.append(meeting.place)
     if meeting.interpreter_needed:
-        lines.append(_("Interpreter: %s") % (meeting.interpreter_language or _("yes")))
+        lines.append(
+            _("Interpreter: %s") % (language_name(meeting.interpreter_language) or _("yes"))
+        )
     return "\n".join(str(line) for line in lines)
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from portal.i18n import Reading, reading
 from portal.models import Attachment, StatusEvent
 from portal.states import Workflow
 
@@ -124,7 +125,8 @@ class Offer(models.Model):
         verbose_name = _("technology offer")
         verbose_name_plural = _("technology offers")
         indexes = [
-            models.Index(fields=["status", "-published_at"]),
+            # The catalogue's order, with the id: a page's ids from the index alone.
+            models.Index(fields=["status", "-published_at", "-id"], name="offer_catalogue_idx"),
             models.Index(fields=["representation", "status", "-updated_at"]),
             models.Index(fields=["status", "valid_until"]),
             # The matching worker asks "what changed since I last looked?" on every match.
@@ -146,8 +148,14 @@ class Offer(models.Model):
 
     @property
     def display_title(self) -> str:
-        """The Vietnamese title when there is one: most readers are Vietnamese."""
-        return self.title_vi or self.title
+        """The title in the reader's language where the author gave one, else the original."""
+        return self.reading("title").text
+
+    def reading(self, part: str = "title") -> Reading:
+        """The title or summary as the active language's reader sees it."""
+        if part == "title":
+            return reading(self.title, self.language, {"vi": self.title_vi})
+        return reading(self.summary, self.language, {"vi": self.summary_vi})
 
 
 class OfferEvent(StatusEvent):

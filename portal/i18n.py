@@ -12,10 +12,12 @@ import importlib.resources
 import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
+from django.conf.locale import LANG_INFO
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -142,3 +144,61 @@ def time_zone_choices() -> list:
     usual = [(name, _zone_label(name, now)) for name in zones if name in USUAL_TIME_ZONES]
     others = [(name, _zone_label(name, now)) for name in zones if name not in USUAL_TIME_ZONES]
     return [(_("Usual time zones"), usual), (_("All time zones"), others)]
+
+
+# --- records in the reader's language ----------------------------------------------------------
+
+
+def language_name(code: str | None) -> str:
+    """A language's name in the active language ("ja" -> "Tiếng Nhật" / "Japanese"); a text
+    that is not a known code (an interpreter's language typed in) comes back as it was."""
+    code = (code or "").strip()
+    if not code:
+        return ""
+    key = _LANGUAGES_BY_NAME.get(code.lower(), code.lower())
+    try:
+        return str(translation.get_language_info(key)["name_translated"])
+    except KeyError:
+        return code
+
+
+# Interpreter languages were typed in English before they were chosen from a list ("German").
+_LANGUAGES_BY_NAME = {
+    str(info["name"]).lower(): code for code, info in LANG_INFO.items() if "name" in info
+}
+# The languages an interpreter is usually booked for, as codes (names follow the reader).
+INTERPRETER_LANGUAGES = ("en", "ja", "ko", "de", "fr", "zh-hans", "ru", "it", "nl", "es", "th")
+
+
+def interpreter_language_choices() -> list[tuple[str, str]]:
+    return [("", "—"), *((code, language_name(code)) for code in INTERPRETER_LANGUAGES)]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A record's text as one reader sees it: `language` is the text's, `marked` when it is not
+    the reader's (the page then marks it with its language)."""
+
+    text: str
+    language: str
+    marked: bool
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def reading(
+    original: str, original_language: str, versions: dict[str, str], reader: str | None = None
+) -> Reading:
+    """The author's own version in the reader's language if they gave one, else the original.
+
+    `versions` maps a language to the author's text in it (an offer's `title_vi`, a demand's
+    `title_en`); `reader` defaults to the active language."""
+    reader = supported_language(reader or translation.get_language()) or settings.LANGUAGE_CODE
+    original_language = (original_language or "").lower() or settings.LANGUAGE_CODE
+    if original_language.split("-")[0] != reader and (versions.get(reader) or "").strip():
+        return Reading(versions[reader], reader, False)
+    if not original and any(versions.values()):  # a draft with only a translation so far
+        language, text = next((code, text) for code, text in versions.items() if text)
+        return Reading(text, language, language != reader)
+    return Reading(original, original_language, original_language.split("-")[0] != reader)

@@ -16,6 +16,27 @@ COUNTRY_NAMES = [
     gettext_noop("Réunion"),
     gettext_noop("Palestine, State of"),
     gettext_noop("United States of America"),
+    # Transliterations of another age ("Ăng-gô-la", "Mô-đô-va", "Lybia"): the names the press
+    # and the foreign ministry write today.
+    gettext_noop("Angola"),
+    gettext_noop("Belarus"),
+    gettext_noop("Chile"),
+    gettext_noop("Congo"),
+    gettext_noop("Libya"),
+    gettext_noop("Malawi"),
+    gettext_noop("Moldova"),
+    gettext_noop("Oman"),
+    gettext_noop("Somalia"),
+    gettext_noop("Yemen"),
+    gettext_noop("North Korea"),
+    gettext_noop("Micronesia"),
+]
+
+# Django's Vietnamese language names (offer languages, interpreters): "Tiếng Tàu" is dated.
+LANGUAGE_NAMES = [
+    gettext_noop("Chinese"),
+    gettext_noop("Simplified Chinese"),
+    gettext_noop("Traditional Chinese"),
 ]
 
 # django-filter ships no Vietnamese: the sort menu read "thay đổi gần nhất (descending)".

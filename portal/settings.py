@@ -195,7 +195,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Internationalisation: Vietnamese first, English second.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
-FORMAT_MODULE_PATH = ["portal.formats"]  # Vietnamese digit grouping (500.000.000)
+FORMAT_MODULE_PATH = ["portal.formats"]  # one date and number style per language (04/12/2026)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True

@@ -89,7 +89,7 @@ def test_offer_expiry_reminder_shows_the_title_as_typed(rep_jp, django_capture_o
         assert offer_services.offers_remind_expiring() == 1
     assert_plain(mail.outbox[0], title)
     # the date reads once, in the Vietnamese short form ("ngày Ngày 9 tháng 12" before)
-    assert f"đến ngày {until:%d-%m-%Y}. " in mail.outbox[0].body
+    assert f"đến ngày {until:%d/%m/%Y}. " in mail.outbox[0].body
 
 
 def test_every_plain_text_email_template_turns_escaping_off():
