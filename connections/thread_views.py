@@ -89,7 +89,6 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "side": side,
             "can_hide": permissions.can(user, "match.hide_message", match),
-            "hide_form": HideMessageForm(),
             "contacts": thread_selectors.active_contacts(match)
             if side in (Side.STAFF, Side.REPRESENTATION)
             else [],
