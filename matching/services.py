@@ -580,3 +580,14 @@ def rebuild_fail(*, run_id: int, error: Exception, attempt: int | None = None) -
         error=f"{error.__class__.__name__}: {error}"[:2000],
         finished_at=timezone.now(),
     )
+
+
+def match_ensure(*, demand_id: int, offer_id: int) -> Match:
+    """The pair's match, created where the engine kept none (score 0, no reasons): people who
+    met at a connection session and want to follow up put the pair into the pipeline."""
+    match, _created = Match.objects.get_or_create(
+        demand_id=demand_id,
+        offer_id=offer_id,
+        defaults={"score": 0.0, "engine_version": "by-hand", "components": {}, "reasons": []},
+    )
+    return match

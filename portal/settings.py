@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "api",  # the REST API under /api/
     "insights",  # dashboards, figures, reports and /healthz: reads every app above
     "alerts",  # saved searches and their digests: reads the offer and demand lists
+    "events",  # connection sessions: registrations, meeting requests, timetables
 ]
 
 MIDDLEWARE = [
@@ -295,6 +296,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "alerts.send_digests",
         "schedule": crontab(hour=7, minute=30, day_of_week=1),
         "args": ("weekly",),
+    },
+    # Connection sessions: the day before, each participant hears of tomorrow's agenda (once).
+    "events-remind-tomorrow": {
+        "task": "events.remind_tomorrow",
+        "schedule": crontab(hour=8, minute=0),
     },
 }
 REBUILD_STALL_AFTER = env_int(

@@ -22,6 +22,7 @@ urlpatterns = [
     path("matching/", include("connections.urls")),  # the same paths as before the move
     path("notifications/", include("notifications.urls")),
     path("alerts/", include("alerts.urls")),  # saved searches and their alerts
+    path("sessions/", include("events.urls")),  # connection sessions (the app is events/)
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
