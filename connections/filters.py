@@ -53,7 +53,7 @@ class ReviewFilter(django_filters.FilterSet):
         )
 
     def filter_demand(self, queryset, name, value):
-        demands = review_demands(self.user, value)
+        demands = review_demands(self.user, value).order_by()
         return queryset.filter(demand_id__in=Subquery(demands.values("pk")))
 
     def filter_field(self, queryset, name, value):

@@ -90,6 +90,10 @@ def review_demands(user, text: str = "") -> QuerySet:
         Exists(matches_visible_to(user).filter(demand_id=OuterRef("pk"))),
         status__in=Demand.LIVE_STATUSES,
     )
+    if permissions.is_staff(user):
+        # Implied by staff's match scope; said here so the planner reads the province's
+        # demands (2,001) instead of every demand of the country holding the words.
+        queryset = queryset.filter(province_id=user.province_id)
     reference = REFERENCE.match(text)
     if reference:
         return queryset.filter(pk=int(reference[1] or reference[2]))

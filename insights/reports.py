@@ -16,11 +16,14 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from accounts import permissions
-from connections.models import Message
+from connections.models import Agreement, Meeting, Message
 from demands.exporting import XLSX_TYPE, safe_cell
+from demands.models import Demand
 from demands.selectors import demands_visible_to
 from insights.selectors import report_provinces_visible_to
+from matching.models import Match
 from matching.selectors import matches_visible_to
+from portal import xlsx
 
 from . import figures, snapshots
 
@@ -83,52 +86,95 @@ def _thread_activity() -> dict:
     }
 
 
+# What the sheet reads of each match: plain values from one query, no model instances.
+PIPELINE_VALUES = (
+    "pk",
+    "status",
+    "score",
+    "introduced_at",
+    "demand_id",
+    "demand__title",
+    "demand__province__name_vi",
+    "demand__organization__name",
+    # What demand.view_identity reads (demands/rules.py), to ask it without loading demands.
+    "demand__organization_id",
+    "demand__province_id",
+    "demand__status",
+    "demand__visibility",
+    "offer_id",
+    "offer__title",
+    "offer__provider_name",
+    "offer__provider_country",
+    "offer__representation__name",
+    "agreement__kind",
+    "agreement__value_vnd",
+    "agreement__signed_on",
+    "meeting_count",
+    "last_meeting",
+    "message_count",
+    "last_message_at",
+)
+
+
 def pipeline_matches(user):
-    """Every match of the user's scope that staff introduced, with what the sheet shows."""
+    """Every match of the user's scope that staff introduced, as the values the sheet shows:
+    one query, meetings counted by subqueries (a GROUP BY over six joined tables' columns
+    sorted on disk at national scale), the introduced pairs found by their partial index."""
+    meetings = Meeting.objects.filter(match_id=OuterRef("pk")).order_by().values("match_id")
     return (
         figures.introduced(matches_visible_to(user))
-        .select_related(
-            "demand",
-            "demand__province",
-            "demand__organization",
-            "offer",
-            "offer__representation",
-            "agreement",
+        .annotate(
+            meeting_count=Coalesce(Subquery(meetings.annotate(n=Count("id")).values("n")), 0),
+            last_meeting=Subquery(meetings.annotate(last=Max("starts_at")).values("last")),
         )
-        .annotate(meeting_count=Count("meetings"), last_meeting=Max("meetings__starts_at"))
         .annotate(**_thread_activity())
         .order_by("demand__province__name_vi", "-introduced_at", "id")
+        .values(*PIPELINE_VALUES)
     )
 
 
+def _identity_shown(user, row: dict) -> bool:
+    """demand.view_identity for the row's demand, asked of a demand holding the fields the
+    rule reads."""
+    demand = Demand(
+        pk=row["demand_id"],
+        organization_id=row["demand__organization_id"],
+        province_id=row["demand__province_id"],
+        status=row["demand__status"],
+        visibility=row["demand__visibility"],
+    )
+    return permissions.can(user, "demand.view_identity", demand)
+
+
 def pipeline_rows(user):
-    for match in pipeline_matches(user).iterator(chunk_size=2000):
-        demand, offer = match.demand, match.offer
-        agreement = getattr(match, "agreement", None)
-        shows = permissions.can(user, "demand.view_identity", demand)
+    """The sheet's rows in one pass over the query (labels translated once per file)."""
+    statuses = {value: str(label) for value, label in Match.Status.choices}
+    kinds = {value: str(label) for value, label in Agreement.Kind.choices}
+    for row in pipeline_matches(user).iterator(chunk_size=2000):
+        shows = _identity_shown(user, row)
         yield [
             safe_cell(v)
             for v in (
-                match.pk,
-                demand.pk,
-                demand.title,
-                demand.province.name_vi,
-                demand.organization.name if shows else "",
-                offer.pk,
-                offer.title,
-                offer.provider_name,
-                offer.provider_country.code,
-                offer.representation.name,
-                round(match.score, 3),
-                match.get_status_display(),
-                _local(match.introduced_at),
-                match.meeting_count,
-                _local(match.last_meeting),
-                agreement.get_kind_display() if agreement else None,
-                agreement.value_vnd if agreement else None,
-                agreement.signed_on if agreement else None,
-                match.message_count,
-                _local(match.last_message_at),
+                row["pk"],
+                row["demand_id"],
+                row["demand__title"],
+                row["demand__province__name_vi"],
+                row["demand__organization__name"] if shows else "",
+                row["offer_id"],
+                row["offer__title"],
+                row["offer__provider_name"],
+                row["offer__provider_country"],
+                row["offer__representation__name"],
+                round(row["score"], 3),
+                statuses[row["status"]],
+                _local(row["introduced_at"]),
+                row["meeting_count"],
+                _local(row["last_meeting"]),
+                kinds.get(row["agreement__kind"]),
+                row["agreement__value_vnd"],
+                row["agreement__signed_on"],
+                row["message_count"],
+                _local(row["last_message_at"]),
             )
         ]
 
@@ -167,8 +213,13 @@ def workbook_response(sheet_name: str, headers: list[str], rows, filename: str) 
 
 
 def pipeline_xlsx(user) -> HttpResponse:
+    """The pipeline sheet, written by portal/xlsx.py (one string per row: openpyxl's write-only
+    mode spent ~17 µs a cell, half a second for the national sheet)."""
     stamp = timezone.localdate().isoformat()
-    return workbook_response("Ket noi", PIPELINE_HEADERS, pipeline_rows(user), f"ket-noi-{stamp}")
+    content = xlsx.workbook_bytes("Ket noi", [PIPELINE_HEADERS, *pipeline_rows(user)])
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="ket-noi-{stamp}.xlsx"'
+    return response
 
 
 def yearly_xlsx(user, year: int) -> HttpResponse:
