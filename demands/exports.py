@@ -22,7 +22,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from notifications.models import Kind
 from notifications.services import notify
@@ -121,25 +121,29 @@ def demand_export_prepare(*, export_id: int) -> bool:
         if not done:
             transaction.on_commit(lambda: export.file.storage.delete(stored))
             return False
-        with translation.override(export.language):
-            notify(
-                users=[user],
-                kind=Kind.EXPORT,
-                title=ngettext(
+        # Callables: notify() renders them in the requester's language and time zone.
+        notify(
+            users=[user],
+            kind=Kind.EXPORT,
+            title=lambda: (
+                ngettext(
                     "Your export of %(count)s demand is ready",
                     "Your export of %(count)s demands is ready",
                     export.row_count,
                 )
-                % {"count": export.row_count},
-                body=_("You can download it until %(time)s.")
+                % {"count": export.row_count}
+            ),
+            body=lambda: (
+                _("You can download it until %(time)s.")
                 % {
                     "time": formats.date_format(
                         timezone.localtime(expires_at), "SHORT_DATETIME_FORMAT"
                     )
-                },
-                url=reverse("demands:export_download", args=[export.pk]),
-                email=False,
-            )
+                }
+            ),
+            url=reverse("demands:export_download", args=[export.pk]),
+            email=False,
+        )
     return True
 
 
@@ -159,15 +163,14 @@ def demand_export_fail(*, export_id: int, error: str) -> bool:
     export.finished_at = timezone.now()
     export.save(update_fields=["status", "error", "finished_at"])
     logger.error("demand export %s failed: %s", export.pk, error)
-    with translation.override(export.language):
-        notify(
-            users=[export.requested_by],
-            kind=Kind.EXPORT,
-            title=_("Your export of demands could not be prepared"),
-            body=_("Please try again later, or narrow the list with the filters."),
-            url=export.get_absolute_url(),
-            email=False,
-        )
+    notify(
+        users=[export.requested_by],
+        kind=Kind.EXPORT,
+        title=gettext_lazy("Your export of demands could not be prepared"),
+        body=gettext_lazy("Please try again later, or narrow the list with the filters."),
+        url=export.get_absolute_url(),
+        email=False,
+    )
     return True
 
 
