@@ -89,12 +89,12 @@ def demand_summary(match: Match, viewer: User) -> str:
         }
     if permissions.can(viewer, "demand.view_identity", demand):
         return _("%(title)s (%(firm)s, %(province)s)") % {
-            "title": demand.title,
+            "title": demand.display_title,  # the firm's English title for an English reader
             "firm": demand.organization.name,
             "province": province,
         }
     return _("%(title)s (an enterprise in %(province)s)") % {
-        "title": demand.title,
+        "title": demand.display_title,
         "province": province,
     }
 

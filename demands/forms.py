@@ -62,6 +62,7 @@ class DemandForm(forms.ModelForm):
             ["capacity_staff", "capacity_has_space", "capacity_investment", "capacity_note"],
         ),
         (_("5. Visibility and attachments"), ["visibility", "attachments"]),
+        (_("6. In English, for readers abroad (optional)"), ["title_en", "summary_en"]),
     ]
 
     budget_min_vnd = VNDField(label=_("budget from (VND)"), required=False)
@@ -88,8 +89,12 @@ class DemandForm(forms.ModelForm):
             "capacity_investment",
             "capacity_note",
             "visibility",
+            "title_en",
+            "summary_en",
         ]
         widgets = {
+            "summary_en": forms.Textarea(attrs={"rows": 4, "lang": "en"}),
+            "title_en": forms.TextInput(attrs={"lang": "en"}),
             "problem": forms.Textarea(attrs={"rows": 5}),
             "current_situation": forms.Textarea(attrs={"rows": 4}),
             "expected_result": forms.Textarea(attrs={"rows": 5}),
@@ -99,6 +104,16 @@ class DemandForm(forms.ModelForm):
             "cooperation": forms.CheckboxSelectMultiple,
         }
         help_texts = {
+            "title_en": _(
+                "Representatives abroad read the portal in English: an English title and "
+                "summary let them understand your need at once. Leave empty if unsure; staff "
+                "and representatives still see the Vietnamese text."
+            ),
+            "summary_en": _(
+                "A few sentences: the problem, what you expect, the scale. Example: We dry "
+                "2 tonnes of green tea a day with coal; we look for a dryer that keeps the "
+                "colour and halves the fuel cost."
+            ),
             "title": _(
                 "One line naming the need. Example: Automatic withering and rolling "
                 "line for green tea, 2 tonnes of fresh leaves a day"
@@ -205,6 +220,8 @@ class DemandForm(forms.ModelForm):
             "capacity_note",
             "capacity_staff",
             "capacity_investment",
+            "title_en",
+            "summary_en",
         ):
             data[name] = data[name] or ""
         data["fields"] = list(data["fields"] or [])

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from portal.i18n import Reading, reading
 from portal.models import Attachment, StatusEvent
 from portal.states import Workflow
 
@@ -180,6 +181,9 @@ class Demand(models.Model):
         related_name="+",
     )
     title = models.CharField(_("title"), max_length=255)
+    # The firm's own English version for readers abroad (optional; shown to English readers).
+    title_en = models.CharField(_("title in English"), max_length=255, blank=True)
+    summary_en = models.TextField(_("summary in English"), max_length=2000, blank=True)
     # Text sizes: max_length on a TextField is not a database limit, but forms, the API and
     # the importer enforce it (an 11 MB text otherwise reaches search and the embedder).
     problem = models.TextField(_("problem to solve"), max_length=4000, blank=True)
@@ -261,6 +265,18 @@ class Demand(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("demands:detail", args=[self.pk])
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language where the firm gave one, else the original."""
+        return self.reading("title").text
+
+    def reading(self, part: str = "title") -> Reading:
+        """The title, or the summary (the problem to solve), as the active language's reader
+        sees it."""
+        if part == "title":
+            return reading(self.title, self.language, {"en": self.title_en})
+        return reading(self.problem, self.language, {"en": self.summary_en})
 
     @property
     def is_editable(self) -> bool:

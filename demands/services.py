@@ -38,6 +38,8 @@ TEXT_FIELDS = (
     "expected_result",
     "keywords",
     "capacity_note",
+    "title_en",
+    "summary_en",
 )
 SCALAR_FIELDS = (
     "trl_min",
@@ -84,7 +86,8 @@ def refresh_derived(demand: Demand) -> None:
         demand.keywords,
     ]
     demand.language = detect_language(" ".join(texts)) if any(texts) else "vi"
-    demand.search_text = search_blob(*texts)
+    # The English version is searched too: a representative may type English words.
+    demand.search_text = search_blob(*texts, demand.title_en, demand.summary_en)
 
 
 def _apply(demand: Demand, data: dict[str, Any]) -> dict[str, Any]:
@@ -94,7 +97,7 @@ def _apply(demand: Demand, data: dict[str, Any]) -> dict[str, Any]:
             value = data[name] or ""
             if name == "keywords":
                 value = normalize_keywords(value)
-            elif name == "title":
+            elif name in ("title", "title_en"):
                 value = normalize_text(value)[:255]
             else:
                 value = normalize_multiline(value)

@@ -1,6 +1,9 @@
 """Each person's language: chosen at sign-up from the browser, saved by the switcher and the
 profile, applied at every sign-in; mails and notifications in the recipient's language."""
 
+import datetime as dt
+import zoneinfo
+
 import pytest
 from django.conf import settings
 from django.core import mail
@@ -203,6 +206,8 @@ def test_vietnamese_staff_introduction_reaches_rep_japan_in_english(
 ):
     rep_jp.language = "en"
     rep_jp.save()
+    tea_demand.title_en = "Mechanised withering and rolling of green tea"
+    tea_demand.save()
     match = Match.objects.create(
         demand=tea_demand,
         offer=make_offer(rep_jp.organization, **OFFERS[0]),
@@ -214,8 +219,46 @@ def test_vietnamese_staff_introduction_reaches_rep_japan_in_english(
 
     mails = {m.to[0]: m for m in mail.outbox}
     assert mails[rep_jp.email].subject.startswith("New introduction: please answer within")
-    assert "Demand:" in mails[rep_jp.email].body
+    assert "Demand: Mechanised withering and rolling of green tea" in mails[rep_jp.email].body
+    assert f"{tea_demand.title}" in mails[enterprise_tn.email].body
     assert "Open it in the portal:" in mails[rep_jp.email].body
     assert not mails[enterprise_tn.email].subject.startswith("New introduction")
     in_app = Notification.objects.get(user=rep_jp)
     assert in_app.title.startswith("New introduction")
+
+
+def test_meeting_notice_reads_in_each_readers_language_and_zone(
+    tea_demand, rep_jp, staff_tn, enterprise_tn, django_capture_on_commit_callbacks
+):
+    rep_jp.language, rep_jp.time_zone = "en", "Asia/Tokyo"
+    rep_jp.save()
+    enterprise_tn.language = "vi"
+    enterprise_tn.save()
+    match = Match.objects.create(
+        demand=tea_demand,
+        offer=make_offer(rep_jp.organization, **OFFERS[0]),
+        score=0.8,
+        engine_version="t",
+        status=Match.Status.CONSENTED,
+    )
+    starts_at = dt.datetime(2026, 12, 4, 9, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Berlin"))
+    with translation.override("vi"), django_capture_on_commit_callbacks(execute=True):
+        connection_services.match_schedule_meeting(
+            match=match,
+            by=staff_tn,
+            data={
+                "starts_at": starts_at,
+                "timezone": "Europe/Berlin",
+                "mode": "online",
+                "interpreter_needed": True,
+                "interpreter_language": "de",
+            },
+        )
+    bodies = dict(Notification.objects.values_list("user__email", "body"))
+    assert (
+        "4 Dec 2026, 09:00 (Europe/Berlin) = 4 Dec 2026, 17:00 (Asia/Tokyo)" in bodies[rep_jp.email]
+    )
+    assert "German" in bodies[rep_jp.email]
+    assert "04/12/2026 09:00 (Europe/Berlin) = 04/12/2026 15:00" in bodies[enterprise_tn.email]
+    assert "Tiếng Đức" in bodies[enterprise_tn.email]
+    assert "German" not in bodies[enterprise_tn.email]
