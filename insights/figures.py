@@ -65,32 +65,51 @@ def reached(matches: QuerySet, stage: str) -> Q:
     return condition
 
 
-def funnel_filters(matches: QuerySet) -> dict[str, Q]:
-    """Per stage, the condition on a demand row; "published" is the funnel's entry."""
+def funnel_rows(
+    demands: QuerySet,
+    matches: QuerySet,
+    keys: tuple[str, ...] = (),
+    *,
+    order: tuple[str, ...] = (),
+    days: int = UNANSWERED_DAYS,
+    now: datetime.datetime | None = None,
+) -> list[dict]:
+    """Per group of `keys` (one row without keys): the funnel (demands published -> matched
+    -> introduced -> consent -> meeting -> agreement), the open demands and those with an
+    answer (coverage), and the demands without any answer for `days`.
+
+    Two grouped queries: the stages, each an uncorrelated set of demand ids; then the
+    demands with an answer (a semi-join over the answering matches, read once where three
+    filters on the same set made the database build it three times)."""
+    since = (now or timezone.now()) - datetime.timedelta(days=days)
     published = Q(published_at__isnull=False)
-    filters = {
-        "published": published,
-        "matched": published & Q(pk__in=answered_ids(matches)),
-    }
-    for stage in STAGES_FROM:
-        filters[stage] = published & reached(matches, stage)
-    return filters
-
-
-def _funnel_counts(
-    matches: QuerySet, *, days: int = UNANSWERED_DAYS, now: datetime.datetime | None = None
-) -> dict[str, Count]:
-    """The aggregates of one grouped query over demands: the funnel, coverage and the demands
-    without any answer for `days`."""
-    filters = funnel_filters(matches)
-    answered = Q(pk__in=answered_ids(matches))
     live = Q(status__in=Demand.LIVE_STATUSES)
-    return {
-        **{stage: Count("id", filter=filters[stage]) for stage in FUNNEL_STAGES},
+    waiting = Q(status=Demand.Status.PUBLISHED, published_at__lte=since)
+    stages = {
+        "published": Count("id", filter=published),
+        **{stage: Count("id", filter=published & reached(matches, stage)) for stage in STAGES_FROM},
         "open": Count("id", filter=live),
-        "answered": Count("id", filter=live & answered),
-        "unanswered": Count("id", filter=_unanswered_filter(answered, days, now)),
+        "waiting": Count("id", filter=waiting),
     }
+    answers = {
+        "matched": Count("id", filter=published),
+        "answered": Count("id", filter=live),
+        "waiting_answered": Count("id", filter=waiting),
+    }
+    rows = _rows(demands.order_by(), keys, stages, order)
+    answered = demands.filter(pk__in=answered_ids(matches)).order_by()
+    found = {tuple(row[k] for k in keys): row for row in _rows(answered, keys, answers)}
+    for row in rows:
+        counts = found.get(tuple(row[k] for k in keys), {})
+        row.update({name: counts.get(name, 0) for name in answers})
+        row["unanswered"] = row.pop("waiting") - row.pop("waiting_answered")
+    return rows
+
+
+def _rows(queryset: QuerySet, keys: tuple[str, ...], aggregates: dict, order=()) -> list[dict]:
+    if not keys:
+        return [queryset.aggregate(**aggregates)]
+    return list(queryset.values(*keys).annotate(**aggregates).order_by(*order))
 
 
 def demand_figures(
@@ -100,11 +119,9 @@ def demand_figures(
     days: int = UNANSWERED_DAYS,
     now: datetime.datetime | None = None,
 ) -> dict:
-    """In one query: the funnel (demands published -> matched -> introduced -> consent ->
-    meeting -> agreement), coverage (share of open published demands with an answering
-    match) and the number of demands without any answer for `days`."""
-    row = demands.order_by().aggregate(**_funnel_counts(matches, days=days, now=now))
-    return _summary(row)
+    """The funnel, coverage (share of open published demands with an answering match) and
+    the number of demands without any answer for `days` (`funnel_rows` of one group)."""
+    return _summary(funnel_rows(demands, matches, days=days, now=now)[0])
 
 
 def _summary(row: dict) -> dict:
@@ -220,13 +237,9 @@ def _unanswered_filter(answered: Exists | Q, days: int, now: datetime.datetime |
 
 def per_province(demands: QuerySet, matches: QuerySet) -> list[dict]:
     """One row per province with demands: the funnel, coverage and agreements' value
-    (one grouped query for the funnel, one for the value)."""
-    rows = list(
-        demands.order_by()
-        .values("province_id", "province__name_vi", "province__name_en")
-        .annotate(**_funnel_counts(matches))
-        .order_by("province__name_vi")
-    )
+    (`funnel_rows` grouped by province, and one grouped query for the value)."""
+    keys = ("province_id", "province__name_vi", "province__name_en")
+    rows = funnel_rows(demands, matches, keys, order=("province__name_vi",))
     value = {
         r["match__demand__province_id"]: r["value"]
         for r in Agreement.objects.filter(match__in=matches.order_by().values("pk"))
