@@ -14,8 +14,24 @@ from .models import Agreement, Meeting
 
 
 class RejectForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Reason"), choices=RejectReason.choices)
-    note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+    """Shown in every row of the review queue: no ids (they would repeat on the page), each
+    input named by its aria-label, as the row has no room for labels."""
+
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=RejectReason.choices,
+        widget=forms.Select(attrs={"aria-label": _("Reason")}),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=1000,
+        widget=forms.TextInput(attrs={"aria-label": _("Note")}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", False)
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         data = super().clean()

@@ -51,15 +51,60 @@
     });
   }
 
+  // On a phone a list's filters fold behind a button named like the form (its aria-label),
+  // open when a filter is in use; the list then starts on the first screen.
+  function foldFilters() {
+    if (!window.matchMedia("(max-width: 800px)").matches) return;
+    document.querySelectorAll("form.filters[aria-label]").forEach(function (form, index) {
+      var inUse = Array.prototype.some.call(form.elements, function (el) {
+        if (!el.name || el.type === "hidden" || el.type === "submit") return false;
+        if (el.type === "checkbox" || el.type === "radio") return el.checked;
+        return el.value !== "";
+      });
+      if (!form.id) form.id = "filters-" + (index + 1);
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-ghost filters-toggle";
+      button.textContent = form.getAttribute("aria-label");
+      button.setAttribute("aria-controls", form.id);
+      button.setAttribute("aria-expanded", inUse ? "true" : "false");
+      form.hidden = !inUse;
+      button.addEventListener("click", function () {
+        form.hidden = !form.hidden;
+        button.setAttribute("aria-expanded", form.hidden ? "false" : "true");
+      });
+      form.parentNode.insertBefore(button, form);
+    });
+  }
+
   function ready() {
     setUpMenu();
     labelCells();
+    foldFilters();
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", ready);
   } else {
     ready();
   }
-  // Rows swapped in by htmx (review queue, board) get their labels too.
-  document.addEventListener("htmx:afterSettle", labelCells);
+  // Rows swapped in by htmx (the review queue's actions) get their labels too, and a keyboard
+  // user keeps their place: the focus was inside the replaced element, so it goes to the first
+  // control of the element that replaced it instead of falling back to the top of the page.
+  var swappedId = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    swappedId = target && target.id && target.contains(document.activeElement) ? target.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    labelCells();
+    var element = swappedId && document.getElementById(swappedId);
+    swappedId = null;
+    if (!element) return;
+    var control = element.querySelector("button, a[href], input:not([type=hidden]), select, textarea");
+    if (!control) {
+      element.tabIndex = -1;
+      control = element;
+    }
+    control.focus();
+  });
 })();
