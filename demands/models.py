@@ -248,6 +248,8 @@ class Demand(models.Model):
             models.Index(fields=["province", "status", "-updated_at"]),
             models.Index(fields=["organization", "-updated_at"]),
             models.Index(fields=["status", "-published_at"]),
+            # The API's order over the live statuses (two values: the index above cannot sort).
+            models.Index(fields=["-published_at", "-id"], name="demand_published_at_idx"),
             # The matching worker asks "what changed since I last looked?" on every match.
             models.Index(fields=["-updated_at"], name="demand_updated_at_idx"),
         ]

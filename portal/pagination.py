@@ -18,9 +18,9 @@ CAP = 10_000
 
 
 class CappedPaginator(Paginator):
-    def __init__(self, object_list, per_page, *, cap: int = CAP, **kwargs):
+    def __init__(self, object_list, per_page, *, cap: int | None = None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
-        self.cap = cap
+        self.cap = CAP if cap is None else cap
 
     @cached_property
     def _counted(self) -> int:
@@ -47,6 +47,15 @@ class CappedPaginator(Paginator):
         if number < 1:
             raise EmptyPage(_("That page number is less than 1"))
         return number  # past the cap, `page` finds out whether the page has records
+
+    def get_page(self, number) -> Page:
+        """The page, the first for a number that is not one, the last counted past the end."""
+        try:
+            return self.page(number)
+        except PageNotAnInteger:
+            return self.page(1)
+        except EmptyPage:
+            return self.page(max(1, self.num_pages))
 
     def page(self, number) -> Page:
         number = self.validate_number(number)

@@ -13,8 +13,8 @@ through `register_semantic`, so offers and demands never import matching (see ST
 
 Two paths, the same answers:
 - PostgreSQL: full-text search on vectors the database keeps beside the texts
-  (portal/fulltext.py): the folded words through a GIN index, then per found row the exact
-  accents and the title from a stored vector, never a regex.
+  (portal/fulltext.py): found through GIN indexes alone, ranked from small columns of the
+  row itself (accents, title), never a regex.
 - SQLite (the embedded demo): regex lookups (Django gives SQLite a REGEXP function, Python's
   `re`, Unicode-aware) on the folded column and the texts, with Case/When for ranking.
 """
@@ -127,13 +127,18 @@ def word_q(word: Word, *, fields: Sequence[str]) -> Q:
 
 def _lexical(words: Sequence[Word], *, fields: Sequence[str]) -> Q:
     if _postgres():
-        found = Q(fulltext.matches(fulltext.FOLDED, [w.folded for w in words]))
-        accented = [w.typed for w in words if w.has_accents]
-        if not accented:
-            return found
-        # Typed with accents: those exact words, or a text written without any accent (its
-        # folded words, found above, are then its words as typed).
-        return found & (Q(fulltext.plain()) | Q(fulltext.matches(fulltext.EXACT, accented)))
+        # Two GIN queries at most, no row read: a word typed with accents holds its folded
+        # spelling too, so only the words typed without accents ask search_folded.
+        bare = [w.folded for w in words if not w.has_accents]
+        accented = [w for w in words if w.has_accents]
+        found = []
+        if bare:
+            found.append(Q(fulltext.matches(fulltext.FOLDED, bare)))
+        if accented:
+            found.append(
+                Q(fulltext.typed_as([w.typed for w in accented], [w.folded for w in accented]))
+            )
+        return reduce(and_, found)
     return reduce(and_, (_word_regex_q(w, fields=fields) for w in words))
 
 
@@ -150,9 +155,17 @@ def _word_regex_q(word: Word, *, fields: Sequence[str]) -> Q:
 
 
 def _typed(word: Word, kind: str, *, title: bool = False) -> Q:
-    """`word` with the accents typed, in the record's texts (or only in its title)."""
+    """`word` with the accents typed, in the record's texts (or only in its title).
+
+    On PostgreSQL this reads only the row's small columns, and holds for a row found by its
+    words (`_lexical`): a word typed with accents was found as typed unless the text has no
+    accent at all; a bare word in a text without accents is written as typed."""
     if _postgres():
-        return Q(fulltext.matches(fulltext.EXACT, [word.typed], weights="A" if title else ""))
+        if title:
+            return Q(fulltext.matches(fulltext.TITLE, [word.typed]))
+        if word.has_accents:
+            return ~Q(fulltext.plain())
+        return Q(fulltext.plain()) | Q(fulltext.matches(fulltext.BARE, [word.typed]))
     fields = FIELDS[kind].title if title else FIELDS[kind].text
     return _in_any(fields, word.typed)
 
@@ -192,8 +205,17 @@ def search(
     n = float(len(words))
     queryset = queryset.filter(lexical | Q(pk__in=list(semantic)) if semantic else lexical)
     queryset = queryset.annotate(
-        # every row found by its words when nothing was found by meaning
-        search_lexical=_flag(lexical) if semantic else Value(1),
+        # Only a row found by meaning may lack the words: the others skip the check.
+        search_lexical=(
+            Case(
+                When(~Q(pk__in=list(semantic)), then=Value(1)),
+                When(lexical, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+            if semantic
+            else Value(1)
+        ),
         search_semantic=semantic_score,
         search_title=reduce(add, in_title),
         **exact,
