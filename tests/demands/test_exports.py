@@ -57,6 +57,7 @@ def prepare(client, fmt: str, query: str, capture):
     return response
 
 
+@pytest.mark.sqlite  # also on the embedded demo's database
 @pytest.mark.django_db
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize("name", ["staff_tn", "rep_jp", "coordinator"])
@@ -171,6 +172,7 @@ def test_a_prepared_export_holds_only_the_requesters_scope(
             assert (row[4] == FIRM) == insider and bool(row[7]) == insider
 
 
+@pytest.mark.sqlite  # also on the embedded demo's database
 @pytest.mark.django_db
 def test_a_failing_export_is_retried_then_its_requester_is_told(
     client, staff_tn, demands, small_threshold, monkeypatch, django_capture_on_commit_callbacks
