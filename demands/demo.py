@@ -432,6 +432,24 @@ def _campaign(context) -> SurveyCampaign | None:
     return campaign
 
 
+# The English versions some firms gave for readers abroad (representatives read English).
+ENGLISH_VERSIONS = {
+    "Cơ giới hóa khâu làm héo, diệt men và vò chè xanh": (
+        "Mechanised withering, fixing and rolling of green tea",
+        "Our withering, fixing and rolling are still done by hand or on old machines: low "
+        "output and uneven batches; EU buyers return about 15% of lots for liquor colour and "
+        "broken leaves. We want a continuous line for 2 tonnes of fresh leaves a day, fixing "
+        "temperature within ±5 °C, under 5% broken leaves, with operator training.",
+    ),
+    "Tái sinh dung dịch ăn mòn đồng và thu hồi đồng tại xưởng sản xuất mạch in": (
+        "Regenerating copper etchant and recovering copper in a PCB workshop",
+        "Our PCB workshop discards about 40 m³ of saturated copper etchant a month; outside "
+        "treatment is costly and the copper is lost. We look for on-site regeneration of the "
+        "etchant with copper recovery.",
+    ),
+}
+
+
 def seed(context) -> None:
     campaign = _campaign(context)
     today = timezone.localdate()
@@ -440,6 +458,7 @@ def seed(context) -> None:
         "thai-nguyen": context.users.get("staff.thainguyen@demo.local"),
         "bac-ninh": context.users.get("staff.bacninh@demo.local"),
     }
+    english = {normalize_text(vi): en for vi, en in ENGLISH_VERSIONS.items()}
     members = {}
     for user in context.users.values():
         if user.organization_id:
@@ -471,12 +490,15 @@ def seed(context) -> None:
         author = members.get(organization.pk)
         reviewer = staff.get(organization.province.slug)
         texts = [title, problem, current, expected, keywords]
+        title_en, summary_en = english.get(title, ("", ""))
         demand = Demand.objects.create(
             organization=organization,
             province_id=organization.province_id,
             campaign=campaign if in_campaign and status != S.DRAFT else None,
             created_by=author,
             title=title,
+            title_en=title_en,
+            summary_en=summary_en,
             problem=problem,
             current_situation=current,
             expected_result=expected,
@@ -490,7 +512,7 @@ def seed(context) -> None:
             language=detect_language(" ".join(texts)),
             status=status,
             review_note=RETURN_NOTE if status == S.RETURNED else "",
-            search_text=search_blob(*texts),
+            search_text=search_blob(*texts, title_en, summary_en),
             capacity_staff=Demand.StaffCapacity.SKILLED if expected else "",
             capacity_investment=Demand.Investment.OWN_FUNDS if budget_max else "",
             capacity_has_space=bool(expected),
