@@ -4,6 +4,7 @@ import zoneinfo
 
 from django import forms
 from django.core.validators import MinValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Answer, Match, RejectReason
@@ -162,6 +163,14 @@ class MeetingForm(forms.ModelForm):
         return data
 
 
+def _check_dates(form, agreement: Agreement) -> None:
+    """The agreement's own date rules (Agreement.date_errors) as errors on the form's fields,
+    so the page shows them beside what was typed."""
+    for field, error in agreement.date_errors(timezone.localdate()).items():
+        if field in form.fields and field not in form.errors:
+            form.add_error(field, error)
+
+
 class AgreementForm(forms.ModelForm):
     class Meta:
         model = Agreement
@@ -170,6 +179,7 @@ class AgreementForm(forms.ModelForm):
             "value_vnd",
             "signed_on",
             "registration_required",
+            "registration_number",
             "registered_on",
             "note",
         ]
@@ -184,6 +194,34 @@ class AgreementForm(forms.ModelForm):
         self.fields["value_vnd"].min_value = 0  # the table refuses negatives; say so in the form
         self.fields["value_vnd"].validators.append(MinValueValidator(0))
         self.fields["value_vnd"].widget.attrs["min"] = 0
+        self.fields["signed_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.fields["registration_number"].help_text = _(
+            "Can be completed later, once the department of science and technology issues "
+            "the registration certificate."
+        )
+
+    def clean(self):
+        data = super().clean()
+        fields = {k: data.get(k) for k in self._meta.fields if k in data}
+        _check_dates(self, Agreement(**fields))
+        return data
+
+
+class AgreementRegistrationForm(forms.ModelForm):
+    """Completing a recorded agreement: its registration certificate's number and date."""
+
+    class Meta:
+        model = Agreement
+        fields = ["registration_required", "registration_number", "registered_on"]
+        widgets = {"registered_on": forms.DateInput(attrs={"type": "date"})}
+
+    def clean(self):
+        data = super().clean()
+        agreement = Agreement(signed_on=self.instance.signed_on)
+        for name in self._meta.fields:
+            setattr(agreement, name, data.get(name, getattr(self.instance, name)))
+        _check_dates(self, agreement)
+        return data
 
 
 class DropForm(forms.Form):

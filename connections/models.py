@@ -7,12 +7,14 @@ written. The tables were matching_meeting, matching_agreement and matching_match
 connections/migrations/0001 renamed them.
 """
 
+import datetime
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Match
@@ -64,6 +66,11 @@ class Agreement(models.Model):
     registration_required = models.BooleanField(
         _("must be registered (Law on Technology Transfer)"), default=False
     )
+    # The certificate of registration ("Giấy chứng nhận đăng ký hợp đồng chuyển giao công
+    # nghệ") the S&T department issues, often weeks after signing: completed later by staff.
+    registration_number = models.CharField(
+        _("registration certificate number"), max_length=50, blank=True
+    )
     registered_on = models.DateField(_("registration date"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
@@ -83,6 +90,34 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.signed_on})"
+
+    def date_errors(self, today: datetime.date) -> dict[str, str]:
+        """What is wrong with the agreement's dates and registration, by field (empty when
+        nothing is): a signature or a registration cannot lie ahead, nor a registration
+        before the signature; only a contract that must be registered has a certificate."""
+        errors: dict[str, str] = {}
+        if self.signed_on and self.signed_on > today:
+            errors["signed_on"] = _(
+                "The signing date %(date)s is in the future: record the agreement once it is "
+                "signed (today is %(today)s)."
+            ) % {"date": _day(self.signed_on), "today": _day(today)}
+        if not self.registration_required and (self.registered_on or self.registration_number):
+            field = "registered_on" if self.registered_on else "registration_number"
+            errors[field] = _("Only an agreement that must be registered has a registration.")
+        elif self.registered_on and self.registered_on > today:
+            errors["registered_on"] = _(
+                "The registration date %(date)s is in the future (today is %(today)s)."
+            ) % {"date": _day(self.registered_on), "today": _day(today)}
+        elif self.registered_on and self.signed_on and self.registered_on < self.signed_on:
+            errors["registered_on"] = _(
+                "The registration date %(date)s is before the signing date %(signed)s: a "
+                "contract is registered after it is signed."
+            ) % {"date": _day(self.registered_on), "signed": _day(self.signed_on)}
+        return errors
+
+
+def _day(value: datetime.date) -> str:
+    return date_format(value, "SHORT_DATE_FORMAT")
 
 
 class MatchEvent(StatusEvent):

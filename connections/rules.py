@@ -10,6 +10,7 @@ from __future__ import annotations
 import rules
 
 from accounts.permissions.core import (
+    is_coordinator,
     is_enterprise,
     is_national,
     is_representative,
@@ -46,6 +47,12 @@ rules.add_rule("match.view_history", province_staff | is_national)
 rules.add_rule("match.record_meeting", province_staff)
 rules.add_rule("match.record_outcome", province_staff)
 rules.add_rule("match.view_board", is_staff | is_national)
+# An agreement recorded at signing is completed later (the registration certificate of a
+# technology transfer contract comes weeks after): the province's staff or the coordinator.
+rules.add_rule(
+    "match.complete_agreement",
+    (province_staff | is_coordinator) & status_in(Match.Status.AGREEMENT),
+)
 # The province's review queue (and its bulk actions); a party's list of its introductions.
 rules.add_rule("match.review_queue", is_staff)
 rules.add_rule("match.list_introductions", is_enterprise | is_representative)

@@ -383,37 +383,66 @@ def match_record_agreement(
     signed_on: datetime.date,
     value_vnd: int | None = None,
     registration_required: bool = False,
+    registration_number: str = "",
     registered_on: datetime.date | None = None,
     note: str = "",
 ) -> Agreement:
     """The parties signed: record the agreement and tell everyone involved."""
-    if registered_on and not registration_required:
-        raise ValidationError(
-            {
-                "registered_on": _(
-                    "Only an agreement that must be registered has a registration date."
-                )
-            }
-        )
-    locked = _lock(match)
-    permissions.require(by, "match.record_outcome", locked)
-    match_transition(locked, by=by, to=Status.AGREEMENT, note=note.strip())
-    agreement = Agreement.objects.create(
-        match=locked,
+    agreement = Agreement(
         kind=kind,
         signed_on=signed_on,
         value_vnd=value_vnd,
         registration_required=registration_required,
+        registration_number=registration_number.strip(),
         registered_on=registered_on,
         note=note.strip(),
         created_by=by,
     )
+    locked = _lock(match)
+    permissions.require(by, "match.record_outcome", locked)
+    if errors := agreement.date_errors(timezone.localdate()):
+        raise ValidationError(errors)
+    match_transition(locked, by=by, to=Status.AGREEMENT, note=note.strip())
+    agreement.match = locked
+    agreement.save()
 
     def title() -> str:
         return _("An agreement was recorded: %s") % agreement.get_kind_display()
 
     _tell_parties(locked, kind=Kind.AGREEMENT, title=title)
     _tell_staff(locked, kind=Kind.AGREEMENT, title=title)
+    return agreement
+
+
+REGISTRATION_FIELDS = ("registration_required", "registration_number", "registered_on")
+
+
+@transaction.atomic
+def agreement_complete(*, match: Match, by: User, data: dict[str, Any]) -> Agreement:
+    """Complete a recorded agreement with its registration (the certificate number and date
+    the S&T department gives a technology transfer contract), recorded in the history."""
+    locked = _lock(match)
+    permissions.require(by, "match.complete_agreement", locked)
+    agreement = Agreement.objects.select_for_update().get(match=locked)
+    changes = {k: data[k] for k in REGISTRATION_FIELDS if k in data}
+    if isinstance(changes.get("registration_number"), str):
+        changes["registration_number"] = changes["registration_number"].strip()
+    changed = [k for k, v in changes.items() if getattr(agreement, k) != v]
+    for name in changed:
+        setattr(agreement, name, changes[name])
+    if errors := agreement.date_errors(timezone.localdate()):
+        raise ValidationError(errors)
+    if not changed:
+        return agreement
+    agreement.save(update_fields=changed)
+    MatchEvent.objects.create(
+        match=locked,
+        actor=by,
+        from_status=locked.status,
+        to_status=locked.status,
+        note=_("Agreement completed: %s")
+        % ", ".join(str(Agreement._meta.get_field(k).verbose_name) for k in changed),
+    )
     return agreement
 
 

@@ -20,6 +20,11 @@ urlpatterns = [
     path("<int:pk>/meetings/<int:meeting_pk>/", views.meeting_update, name="meeting_update"),
     path("<int:pk>/negotiate/", views.negotiate, name="negotiate"),
     path("<int:pk>/agreement/", views.agreement, name="agreement"),
+    path(
+        "<int:pk>/agreement/registration/",
+        views.agreement_registration,
+        name="agreement_registration",
+    ),
     path("<int:pk>/drop/", views.drop, name="drop"),
     # The thread on a match (connections/thread_views.py).
     path("<int:pk>/thread/", thread_views.thread, name="thread"),

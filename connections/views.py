@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import zoneinfo
 from dataclasses import dataclass
 from typing import ClassVar
@@ -24,6 +25,7 @@ from . import selectors, services
 from .filters import ReviewFilter
 from .forms import (
     AgreementForm,
+    AgreementRegistrationForm,
     AnswerForm,
     BoardForm,
     BulkForm,
@@ -90,6 +92,15 @@ def _back(request: HttpRequest, default: str = "connections:review"):
 
 def _errors(error: ValidationError) -> str:
     return " ".join(error.messages)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's refusal shown on the form: by field where the form has that field."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 # --- review queue -------------------------------------------------------------------------------
@@ -302,6 +313,13 @@ def introductions(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     match = get_object_or_404(selectors.connections_visible_to(request.user), pk=pk)
+    return _render_detail(request, match)
+
+
+def _render_detail(
+    request: HttpRequest, match: Match, *, agreement_form=None, registration_form=None
+) -> HttpResponse:
+    """The match page; a form refused on it comes back bound, with its errors and the input."""
     match = selectors.decorate([match], request.user)[0]
     user = request.user
     can = {
@@ -313,9 +331,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "view_history",
             "record_meeting",
             "record_outcome",
+            "complete_agreement",
         )
     }
     meetings = list(match.meetings.all())
+    agreement = selectors.agreement_of(match)
+    if registration_form is None and agreement and can["complete_agreement"]:
+        registration_form = AgreementRegistrationForm(instance=agreement, prefix="reg")
     return render(
         request,
         "connections/match_detail.html",
@@ -323,7 +345,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "match": match,
             "can": can,
             "meetings": meetings,
-            "agreement": selectors.agreement_of(match),
+            "agreement": agreement,
+            "registration_form": registration_form,
             "events": selectors.history(match) if can["view_history"] else [],
             "answer_form": AnswerForm() if can["answer"] else None,
             "meeting_form": MeetingForm()
@@ -347,9 +370,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             if can["record_meeting"]
             else [],
             "note_form": NoteForm(),
-            "agreement_form": AgreementForm()
-            if can["record_outcome"] and match.status == Status.NEGOTIATING
-            else None,
+            "agreement_form": agreement_form
+            or (
+                AgreementForm()
+                if can["record_outcome"] and match.status == Status.NEGOTIATING
+                else None
+            ),
             "drop_form": DropForm()
             if can["record_outcome"]
             and match.status in (Status.CONSENTED, Status.MEETING, Status.NEGOTIATING)
@@ -448,13 +474,41 @@ def negotiate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def agreement(request: HttpRequest, pk: int) -> HttpResponse:
-    return _pipeline_step(
-        request,
-        pk,
-        AgreementForm,
-        lambda match, data: services.match_record_agreement(match=match, by=request.user, **data),
-        _("The agreement is recorded."),
-    )
+    """Record the signed agreement; a refused one comes back with what was typed."""
+    match = get_object_or_404(selectors.connections_visible_to(request.user), pk=pk)
+    permissions.require(request.user, "match.record_outcome", match)
+    form = AgreementForm(request.POST)
+    if form.is_valid():
+        try:
+            services.match_record_agreement(match=match, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The agreement is recorded."))
+            return _detail(match)
+    return _render_detail(request, match, agreement_form=form)
+
+
+@login_required
+@require_POST
+def agreement_registration(request: HttpRequest, pk: int) -> HttpResponse:
+    """Complete a recorded agreement with its registration certificate (number and date)."""
+    match = get_object_or_404(selectors.connections_visible_to(request.user), pk=pk)
+    permissions.require(request.user, "match.complete_agreement", match)
+    agreement = selectors.agreement_of(match)
+    if agreement is None:
+        raise Http404
+    # A copy: the form writes the typed values into its instance, the page shows the saved ones.
+    form = AgreementRegistrationForm(request.POST, instance=copy.copy(agreement), prefix="reg")
+    if form.is_valid():
+        try:
+            services.agreement_complete(match=match, by=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The agreement's registration is saved."))
+            return _detail(match)
+    return _render_detail(request, match, registration_form=form)
 
 
 @login_required
