@@ -210,8 +210,10 @@ def board_columns(
     newest = Window(
         RowNumber(), partition_by=F("status"), order_by=[F("updated_at").desc(), F("id").asc()]
     )
-    first = queryset.annotate(rank=newest).filter(rank__lte=per_column)
-    matches = decorate(first.order_by("-updated_at", "id"), user)
+    # The cards' ids first (ranked over narrow rows), then the cards with their joins.
+    ids = queryset.order_by().annotate(rank=newest).filter(rank__lte=per_column)
+    ids = list(ids.values_list("pk", flat=True))
+    matches = decorate(queryset.filter(pk__in=ids).order_by("-updated_at", "id"), user)
     with_thread_activity(matches)  # each card's message count and last date (one query)
     return [
         BoardColumn(
