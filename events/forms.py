@@ -196,13 +196,33 @@ class RegistrationForm(forms.Form):
 
 
 class AskForm(forms.Form):
+    """A firm asks a representation; a representation asks about a demand brought to the
+    session (labelled as the demand's visibility allows: never the firm's name)."""
+
     other = forms.ModelChoiceField(label=_("Meet"), queryset=Registration.objects.none())
+    demand = forms.ModelChoiceField(label=_("About the demand"), queryset=Demand.objects.none())
     note = forms.CharField(label=_("Why meet"), max_length=500, required=False)
 
-    def __init__(self, *args, others, **kwargs):
+    def __init__(self, *args, user, session: Session, others, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["other"].queryset = others
-        self.fields["other"].label_from_instance = lambda r: r.organization.name
+        if permissions.is_enterprise(user):
+            del self.fields["demand"]
+            self.fields["other"].queryset = others
+            self.fields["other"].label_from_instance = lambda r: r.organization.name
+            return
+        del self.fields["other"]
+        self.fields["demand"].queryset = Demand.objects.filter(
+            pk__in=Registration.demands.through.objects.filter(registration__in=others).values(
+                "demand_id"
+            )
+        ).select_related("province")
+
+        def label(demand: Demand) -> str:
+            if permissions.can(user, "demand.see_title", demand):
+                return demand.display_title
+            return _("A confidential technology demand") + f" (#{demand.pk})"
+
+        self.fields["demand"].label_from_instance = label
 
 
 class AddForm(forms.Form):

@@ -321,6 +321,15 @@ def request_ask(
             .filter(session=session, demand=demand, offer=offer)
             .first()
         )
+    else:  # the portal may have proposed a meeting of these two already: say yes to it
+        pending = R.objects.select_for_update().filter(
+            session=session, firm=firm, representation=rep, status=R.Status.REQUESTED
+        )
+        if demand is not None:
+            pending = pending.filter(demand=demand)
+        if offer is not None:
+            pending = pending.filter(offer=offer)
+        existing = pending.filter(**{f"{side}_answer": R.Answer.PENDING}).first()
     if existing is not None:
         if existing.status != R.Status.REQUESTED:
             raise ValidationError(_("This meeting was already %s.") % existing.get_status_display())

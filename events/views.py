@@ -67,7 +67,7 @@ def _representations(form) -> list[Organization]:
 def session_create(request: HttpRequest) -> HttpResponse:
     if not permissions.can(request.user, "session.create"):
         raise Http404
-    form = SessionForm(request.POST or None, user=request.user)
+    form = SessionForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             session = services.session_create(
@@ -90,7 +90,9 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_get(request.user, pk)
     if not permissions.can(request.user, "session.manage", session):
         raise Http404
-    form = SessionForm(request.POST or None, instance=session, user=request.user)
+    form = SessionForm(
+        request.POST if request.method == "POST" else None, instance=session, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.session_update(
@@ -169,7 +171,12 @@ def session_register(request: HttpRequest, pk: int) -> HttpResponse:
             "unavailable_slots": registration.unavailable_slots,
             "interpreter_language": registration.interpreter_language,
         }
-    form = RegistrationForm(request.POST or None, user=user, session=session, initial=initial)
+    form = RegistrationForm(
+        request.POST if request.method == "POST" else None,
+        user=user,
+        session=session,
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -214,7 +221,9 @@ def session_meetings(request: HttpRequest, pk: int) -> HttpResponse:
         "may_ask": permissions.can(request.user, "session.ask_meeting", session),
     }
     if context["may_ask"]:
-        context["ask_form"] = AskForm(others=selectors.other_side(request.user, session))
+        context["ask_form"] = AskForm(
+            user=request.user, session=session, others=selectors.other_side(request.user, session)
+        )
     if runs:
         context["add_form"] = AddForm(session=session)
     return render(request, "events/session_meetings.html", context)
@@ -226,13 +235,17 @@ def meeting_ask(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_get(request.user, pk)
     if not permissions.can(request.user, "session.ask_meeting", session):
         raise Http404
-    form = AskForm(request.POST, others=selectors.other_side(request.user, session))
+    others = selectors.other_side(request.user, session)
+    form = AskForm(request.POST, user=request.user, session=session, others=others)
     if form.is_valid():
+        demand = form.cleaned_data.get("demand")
+        other = form.cleaned_data.get("other") or others.filter(demands=demand).first()
         try:
             services.request_ask(
                 session=session,
                 by=request.user,
-                other=form.cleaned_data["other"],
+                other=other,
+                demand=demand,
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:

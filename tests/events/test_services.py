@@ -210,3 +210,11 @@ def test_reminders_sent_once_the_day_before(registered, coordinator, enterprise_
     with translation.override("vi"):  # the firm reads it in Vietnamese
         in_vietnamese = _("Tomorrow: %s") % registered.title
     assert Notification.objects.filter(user=enterprise_tn, title=in_vietnamese).exists()
+
+
+def test_asking_for_a_proposed_meeting_is_saying_yes_to_it(registered, rep_jp, enterprise_tn, tea):
+    firm = Registration.objects.get(session=registered, organization=enterprise_tn.organization)
+    before = R.objects.count()
+    request = services.request_ask(session=registered, by=rep_jp, other=firm, demand=tea)
+    assert R.objects.count() == before
+    assert request.asked_by == R.Asker.ENGINE and request.representation_answer == R.Answer.YES
