@@ -138,6 +138,9 @@ class DemandSerializer(serializers.Serializer):
     title = serializers.CharField()
     problem = serializers.CharField()
     expected_result = serializers.CharField()
+    # The firm's own English version, when it gave one ("" otherwise).
+    title_en = serializers.CharField()
+    summary_en = serializers.CharField()
     province = serializers.CharField(source="province.name_vi")
     # method names avoid Serializer.get_fields(), which DRF itself calls
     fields = serializers.SerializerMethodField(method_name="field_codes")
