@@ -32,6 +32,7 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Person"), {"fields": ["full_name", "phone", "job_title", "organization"]}),
+        (_("Language"), {"fields": ["language", "time_zone"]}),
         (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
