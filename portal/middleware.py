@@ -1,5 +1,25 @@
 from django.conf import settings
+from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
+
+# Bodies that are compressed already: gzip would spend time for nothing (an XLSX is a zip).
+ALREADY_COMPRESSED = (
+    "application/vnd.openxmlformats",
+    "application/zip",
+    "image/png",
+    "image/jpeg",
+    "image/webp",
+)
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware (with its padding against BREACH), except for bodies that are
+    compressed already: a staff XLSX export of 675 KB came out at 672 KB after 20 ms."""
+
+    def process_response(self, request, response):
+        if response.get("Content-Type", "").startswith(ALREADY_COMPRESSED):
+            return response
+        return super().process_response(request, response)
 
 
 class LanguageMiddleware:

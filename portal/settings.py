@@ -93,8 +93,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # HTML and JSON gzipped (a review queue page: 427 KB -> 27 KB); Django's middleware pads
-    # each response with random bytes against BREACH. Static files are whitenoise's.
-    "django.middleware.gzip.GZipMiddleware",
+    # each response with random bytes against BREACH. Static files are whitenoise's; XLSX and
+    # images are compressed already and pass as they are.
+    "portal.middleware.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -211,6 +211,7 @@ def test_docs_tell_a_visitor_how_to_get_a_token(client):
     assert client.get("/api/schema/").status_code in (401, 403)
 
 
-def test_docs_visitor_page_in_english_for_an_english_reader(client):
-    response = client.get("/api/docs/", HTTP_ACCEPT_LANGUAGE="en")
-    assert "How to get a token" in response.content.decode()
+def test_docs_visitor_page_in_the_visitors_language(client, settings):
+    assert "Cách lấy mã truy cập" in client.get("/api/docs/").content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "How to get a token" in client.get("/api/docs/").content.decode()

@@ -57,3 +57,11 @@ def test_pages_and_api_answers_are_compressed_for_browsers_that_accept_it(client
         assert "Content-Encoding" not in plain, path
         assert len(packed.content) < len(plain.content) / 3, path
         assert gzip.decompress(packed.content).startswith(plain.content[:40]), path
+
+
+def test_spreadsheets_pass_uncompressed_they_are_zips_already(client, staff_tn):
+    client.force_login(staff_tn)
+    xlsx = client.get(reverse("demands:export", args=["xlsx"]), HTTP_ACCEPT_ENCODING="gzip")
+    assert xlsx.status_code == 200 and len(xlsx.content) > 200  # gzip's own floor
+    assert "Content-Encoding" not in xlsx
+    assert xlsx.content[:2] == b"PK"  # the workbook as it was written
