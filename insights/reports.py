@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Aggregate, CharField, Count, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.utils import timezone
@@ -48,6 +48,10 @@ PIPELINE_HEADERS = [
     "Ngày ký",
     "Số tin nhắn",
     "Tin nhắn gần nhất",
+    "Phải đăng ký hợp đồng CGCN",
+    "Số giấy chứng nhận đăng ký",
+    "Ngày đăng ký",
+    "Múi giờ cuộc gặp",
 ]
 YEARLY_HEADERS = [
     "Tỉnh/thành phố",
@@ -86,6 +90,32 @@ def _thread_activity() -> dict:
     }
 
 
+class MeetingZones(Aggregate):
+    """The distinct time zones of a match's meetings in one text (PostgreSQL's STRING_AGG,
+    SQLite's GROUP_CONCAT: separators differ, `_zones` writes them one way)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(DISTINCT %(expressions)s, ',' ORDER BY %(expressions)s)"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            function="GROUP_CONCAT",
+            template="%(function)s(DISTINCT %(expressions)s)",
+            **extra_context,
+        )
+
+
+def _zones(value: str | None) -> str | None:
+    return ", ".join(sorted(set(value.split(",")))) if value else None
+
+
+def _yes_no(value: bool | None) -> str | None:
+    return None if value is None else ("Có" if value else "Không")
+
+
 # What the sheet reads of each match: plain values from one query, no model instances.
 PIPELINE_VALUES = (
     "pk",
@@ -113,6 +143,10 @@ PIPELINE_VALUES = (
     "last_meeting",
     "message_count",
     "last_message_at",
+    "agreement__registration_required",
+    "agreement__registration_number",
+    "agreement__registered_on",
+    "meeting_zones",
 )
 
 
@@ -126,6 +160,7 @@ def pipeline_matches(user):
         .annotate(
             meeting_count=Coalesce(Subquery(meetings.annotate(n=Count("id")).values("n")), 0),
             last_meeting=Subquery(meetings.annotate(last=Max("starts_at")).values("last")),
+            meeting_zones=Subquery(meetings.annotate(z=MeetingZones("timezone")).values("z")),
         )
         .annotate(**_thread_activity())
         .order_by("demand__province__name_vi", "-introduced_at", "id")
@@ -189,6 +224,10 @@ def pipeline_rows(user):
                 row["agreement__signed_on"],
                 row["message_count"],
                 _local(row["last_message_at"]),
+                _yes_no(row["agreement__registration_required"]),
+                row["agreement__registration_number"] or None,
+                row["agreement__registered_on"],
+                _zones(row["meeting_zones"]),
             )
         ]
 

@@ -66,6 +66,11 @@ def rows_before(user) -> list[list]:
                     agreement.signed_on if agreement else None,
                     match.message_count,
                     _local(match.last_message_at),
+                    # Appended by issue 15 (section 5): the registration and meetings' zones.
+                    ("Có" if agreement.registration_required else "Không") if agreement else None,
+                    (agreement.registration_number or None) if agreement else None,
+                    agreement.registered_on if agreement else None,
+                    ", ".join(sorted({m.timezone for m in match.meetings.all()})) or None,
                 )
             ]
         )
