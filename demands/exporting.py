@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
@@ -25,8 +26,9 @@ from django_countries import countries
 
 from accounts import permissions
 from portal import xlsx
+from portal.i18n import language_name
 
-from .models import Demand
+from .models import Demand, Visibility
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -147,11 +149,16 @@ def safe_cell(value):
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def _safe_text(value: str) -> str:
-    return "'" + value if value and value[0] in FORMULA_FIRST else value
-
-
 FORMULA_FIRST = frozenset(FORMULA_STARTS)
+# "+84 912 345 678", "(0208) 385 1234": a phone number is nothing a spreadsheet could run.
+PHONE = re.compile(r"\+?[\d\s().-]+")
+
+
+def csv_cell(value):
+    """A CSV cell Excel will not run: text starting with = + - @ gets a leading apostrophe,
+    except phone numbers. (XLSX cells are typed strings, never formulas: written as they are.)"""
+    unsafe = isinstance(value, str) and value and value[0] in FORMULA_FIRST
+    return "'" + value if unsafe and not PHONE.fullmatch(value) else value
 
 
 def _labels(choices) -> dict[str, str]:
@@ -195,7 +202,17 @@ class _RowWriter:
         self.status = _labels(Demand.Status.choices)
         self.staff = _labels(Demand.StaffCapacity.choices)
         self.investment = _labels(Demand.Investment.choices)
+        # In words, as the import reads them back: "công khai", "ẩn danh", "bảo mật".
+        self.visibility = {
+            value: label.split(":")[0] for value, label in _labels(Visibility.choices).items()
+        }
+        self.languages: dict[str, str] = {}
         self.alpha2: dict[str, str] = {}
+
+    def language(self, code: str) -> str:
+        if code not in self.languages:
+            self.languages[code] = language_name(code)
+        return self.languages[code]
 
     def countries(self, stored: str) -> str:
         codes = []
@@ -208,7 +225,7 @@ class _RowWriter:
 
     def __call__(self, chunk: list[tuple]) -> Iterator[list]:
         fields, cooperation = _many_to_many([row[0] for row in chunk])
-        safe, localtime = _safe_text, timezone.localtime
+        localtime = timezone.localtime
         for (
             pk,
             title,
@@ -241,32 +258,32 @@ class _RowWriter:
         ) in chunk:
             row = [
                 pk,
-                safe(title),
-                safe(self.status.get(status, status)),
-                safe(province),
-                safe(firm),
-                safe(tax_code or ""),
-                safe(contact or ""),
-                safe(email or ""),
-                safe(phone or ""),
-                safe(problem),
-                safe(situation),
-                safe(expected),
-                safe("; ".join(fields.get(pk, ()))),
-                safe(keywords),
-                safe("; ".join(cooperation.get(pk, ()))),
+                title,
+                self.status.get(status, status),
+                province,
+                firm,
+                tax_code or "",
+                contact or "",
+                email or "",
+                phone or "",
+                problem,
+                situation,
+                expected,
+                "; ".join(fields.get(pk, ())),
+                keywords,
+                "; ".join(cooperation.get(pk, ())),
                 "" if trl is None else trl,
                 "" if budget_min is None else budget_min,
                 "" if budget_max is None else budget_max,
                 "" if wanted_by is None else wanted_by,
                 self.countries(preferred),
-                safe(self.staff.get(staff, staff)),
+                self.staff.get(staff, staff),
                 "có" if has_space else "không",
-                safe(self.investment.get(investment, investment)),
-                safe(capacity_note),
-                safe(visibility),
-                safe(language),
-                safe(campaign or ""),
+                self.investment.get(investment, investment),
+                capacity_note,
+                self.visibility.get(visibility, visibility),
+                self.language(language),
+                campaign or "",
                 localtime(submitted_at).replace(tzinfo=None) if submitted_at else "",
             ]
             if not self.shows_identity(organization_id, province_id, status, visibility):
@@ -284,7 +301,7 @@ def rows(user, demands: QuerySet) -> Iterator[list]:
 def csv_bytes(table: Iterable[list]) -> bytes:
     buffer = io.StringIO()
     buffer.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
-    csv.writer(buffer).writerows(table)
+    csv.writer(buffer).writerows([csv_cell(cell) for cell in row] for row in table)
     return buffer.getvalue().encode("utf-8")
 
 

@@ -285,3 +285,28 @@ def test_budget_reads_with_vietnamese_digit_grouping(client, enterprise_tn, make
     client.force_login(enterprise_tn)
     page = client.get(reverse("demands:detail", args=[demand.pk])).content.decode()
     assert "500.000.000 – 2.000.000.000" in page
+
+
+@pytest.mark.django_db
+def test_export_reads_as_people_write(client, enterprise_tn, make_demand):
+    """Phone numbers as text without an apostrophe, visibility and language in words; in the
+    XLSX a text starting with = is a string cell, never a formula."""
+    import io
+
+    from openpyxl import load_workbook
+
+    firm = enterprise_tn.organization
+    firm.contact_name, firm.contact_phone = "Nguyễn Văn An", "+84 912 345 678"
+    firm.save()
+    make_demand(title='=HYPERLINK("http://evil")', visibility="anonymised")
+    client.force_login(enterprise_tn)
+    text = client.get(reverse("demands:export", args=["csv"])).content.decode("utf-8-sig")
+    assert ",+84 912 345 678," in text and "'+84" not in text
+    assert "Nguyễn Văn An" in text and ",ẩn danh," in text and "Tiếng Việt" in text
+    content = client.get(reverse("demands:export", args=["xlsx"])).content
+    sheet = load_workbook(io.BytesIO(content)).active
+    header, row = [c.value for c in sheet[1]], sheet[2]
+    cell = row[header.index("Tên nhu cầu")]
+    assert cell.value == '=HYPERLINK("http://evil")' and cell.data_type == "s"
+    assert row[header.index("Điện thoại")].value == "+84 912 345 678"
+    assert row[header.index("Chế độ hiển thị")].value == "ẩn danh"
