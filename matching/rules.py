@@ -22,7 +22,7 @@ from accounts.permissions.core import (
     is_staff,
     status_in,
 )
-from demands.models import Visibility
+from demands.models import Demand, Visibility
 
 from .models import Match
 
@@ -57,6 +57,11 @@ def demand_is_in_users_province(user, demand) -> bool:
     return demand.province_id == user.province_id
 
 
+@rules.predicate
+def demand_is_own(user, demand) -> bool:
+    return demand.organization_id == user.organization_id
+
+
 was_introduced = status_in(*Match.INTRODUCED_STATUSES)
 province_staff = is_staff & demand_in_users_province
 party = (is_enterprise & demand_is_users) | (is_representative & offer_is_users)
@@ -73,6 +78,12 @@ rules.add_rule("match.review", province_staff)
 # Whose pages carry a "matches" panel even while it is empty.
 rules.add_rule("offer.view_matches", is_staff | is_national | (is_representative & offer_is_own))
 rules.add_rule("demand.view_matches", is_national | (is_staff & demand_is_in_users_province))
+# The firm follows its published demand's matching as counts only: no offer shows before
+# staff introduce it (matching.selectors.demand_matching_progress).
+rules.add_rule(
+    "demand.view_matching_progress",
+    is_enterprise & demand_is_own & status_in(Demand.Status.PUBLISHED, Demand.Status.IN_CONNECTION),
+)
 # Who sees the engine's proposals before staff act on them (representatives see a pair once
 # shortlisted or introduced; enterprises once introduced).
 rules.add_rule("match.see_proposals", is_staff | is_national)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import (
@@ -20,7 +21,7 @@ from accounts.models import Role
 from demands.models import Visibility
 
 from .engine.scoring import LIKELY_ANSWER
-from .models import Match, MatchingRun
+from .models import Embedding, Match, MatchedRecord, MatchingRun
 from .reasons import render_reasons
 
 Status = Match.Status
@@ -71,6 +72,28 @@ def has_answer(matches: QuerySet | None = None) -> Exists:
     `~has_answer(...)` for the unanswered: an anti-join on the (demand, offer) index, where
     `exclude(pk__in=...)` became a NOT IN rescanned per demand over 400,000 rows."""
     return Exists(answering(matches).filter(demand_id=OuterRef("pk")))
+
+
+@dataclass(frozen=True)
+class MatchingProgress:
+    """What a firm may know of its demand's matching: counts and a date, never an offer."""
+
+    candidates: int  # pairs awaiting staff review that are likely answers (the queue's default)
+    last_matched_at: datetime | None  # None: the engine has not run on the demand yet
+
+
+def demand_matching_progress(*, user, demand) -> MatchingProgress | None:
+    """The firm's view of its published demand's matching (None for anyone else), in two
+    queries: how many candidate offers staff are reviewing (shortlisted, or proposed and
+    likely answers: `answering`), and when the engine last matched the demand."""
+    if not permissions.can(user, "demand.view_matching_progress", demand):
+        return None
+    reviewing = Match.objects.filter(demand_id=demand.pk, status__in=Match.REVIEW_STATUSES)
+    last = MatchedRecord.objects.filter(kind=Embedding.Kind.DEMAND, object_id=demand.pk)
+    return MatchingProgress(
+        candidates=answering(reviewing).count(),
+        last_matched_at=last.values_list("matched_at", flat=True).first(),
+    )
 
 
 def with_reasons(matches) -> list[Match]:

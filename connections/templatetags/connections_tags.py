@@ -35,13 +35,19 @@ def _panel(context, side: str, record, listed, rejected_of) -> dict:
 
 @register.inclusion_tag("connections/_demand_matches.html", takes_context=True)
 def demand_matches(context, demand):
-    return _panel(
+    panel = _panel(
         context,
         "demand",
         demand,
         matching_selectors.matches_for_demand,
         selectors.rejected_for_demand,
     )
+    # The firm's own published demand: how many candidates staff review (counts, no names).
+    progress = matching_selectors.demand_matching_progress(
+        user=context["request"].user, demand=demand
+    )
+    panel.update(progress=progress, show=panel["show"] or progress is not None)
+    return panel
 
 
 @register.inclusion_tag("connections/_offer_matches.html", takes_context=True)
