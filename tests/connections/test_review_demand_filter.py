@@ -93,6 +93,8 @@ def test_review_queue_page_has_a_typed_demand_field_not_a_select(client, staff_t
     assert '<select name="demand"' not in page
     assert 'name="demand"' in page and f'data-suggest="{reverse(SUGGEST)}"' in page
     assert "js/suggest.js" in page
+    rows = page.count('<tr id="match-')
+    assert rows > 0 and page.count('<select name="reason"') == rows + 1  # each row's, the bulk's
 
 
 def test_review_queue_filters_by_typed_demand_without_javascript(client, staff_tn, queue):
