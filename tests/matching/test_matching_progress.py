@@ -99,7 +99,7 @@ def test_firm_sees_matching_in_progress_before_any_candidate(client, enterprise_
 @pytest.mark.parametrize("who", ["enterprise_bn", "rep_jp", "rep_de", "staff_tn", "staff_bn"])
 def test_others_never_see_the_count(client, cast, who, matched):
     status, line, page = progress_line(client, cast(who), matched[0].demand)
-    assert line is None
+    assert status in (200, 404) and line is None
     assert "candidate technolog" not in page
 
 
