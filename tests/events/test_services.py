@@ -15,7 +15,7 @@ from matching.models import Match
 from notifications.models import Notification
 
 R = MeetingRequest
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]  # also on the embedded demo's database
 
 
 def test_session_slots_skip_the_break(session):
