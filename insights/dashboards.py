@@ -33,23 +33,23 @@ def chart(kind: str, labels, series: list[tuple[str, list]]) -> dict:
     }
 
 
-def _provincial_numbers(demands, matches, campaigns, *, with_status: bool) -> dict:
+def _provincial_numbers(demands, matches, campaigns, *, with_status: bool, fresh: dict) -> dict:
     """The figures staff see for their province and the coordinator for all provinces, as
     plain data (kept per scope by insights/snapshots.py): one grouped query per figure."""
-    unanswered = figures.unanswered(demands, matches).prefetch_related(None)
+    fresh["unanswered"] = list(figures.unanswered(demands, matches)[:50])
     numbers = {
         "by_field": figures.demands_by_field(demands),
         "campaign_response": figures.campaign_response(campaigns),
         "matches_awaiting_review": figures.awaiting_review_count(matches),
         "median_days_to_introduction": figures.median_days_to_introduction(demands, matches),
-        "unanswered_ids": list(unanswered.values_list("pk", flat=True)[:50]),
+        "unanswered_ids": [demand.pk for demand in fresh["unanswered"]],
     }
     if with_status:
         numbers["by_status"] = figures.demands_by_status(demands)
     return numbers
 
 
-def _provincial_figures(numbers: dict, summary: dict, by_status=None) -> dict:
+def _provincial_figures(numbers: dict, summary: dict, fresh: dict, by_status=None) -> dict:
     """The template's figures from the kept numbers; the "no answer" list is read afresh by
     id (the demands' names and fields as they are now)."""
     from demands.models import Demand
@@ -60,7 +60,9 @@ def _provincial_figures(numbers: dict, summary: dict, by_status=None) -> dict:
     labels = _funnel_labels()
     funnel_rows = [(labels[stage], funnel[stage]) for stage in figures.FUNNEL_STAGES]
     response = numbers["campaign_response"]
-    unanswered = _by_id(
+    unanswered = _listed(
+        fresh,
+        "unanswered",
         Demand.objects.select_related("organization", "province").prefetch_related("fields"),
         numbers["unanswered_ids"],
     )
@@ -104,6 +106,12 @@ def _provincial_figures(numbers: dict, summary: dict, by_status=None) -> dict:
     }
 
 
+def _listed(fresh: dict, name: str, queryset, ids: list[int]) -> list:
+    """The rows of a list the figures were just computed with, or, from kept figures, the
+    rows of `queryset` with these ids read afresh (names and statuses as they are now)."""
+    return fresh[name] if name in fresh else _by_id(queryset, ids)
+
+
 def _by_id(queryset, ids: list[int]) -> list:
     """The rows of `queryset` with these ids, in the ids' order (one query; none without ids)."""
     found = {row.pk: row for row in queryset.filter(pk__in=ids)} if ids else {}
@@ -140,11 +148,17 @@ def staff_context(user) -> dict:
     province_demands = demands_visible_to(user).filter(province_id=user.province_id)
     matches = matches_visible_to(user)
 
+    fresh: dict = {}  # the listed rows, when the figures are computed by this visit
+
     def compute() -> dict:
         return {
             "summary": figures.demand_figures(province_demands, matches),
             **_provincial_numbers(
-                province_demands, matches, campaigns_visible_to(user), with_status=False
+                province_demands,
+                matches,
+                campaigns_visible_to(user),
+                with_status=False,
+                fresh=fresh,
             ),
         }
 
@@ -159,7 +173,9 @@ def staff_context(user) -> dict:
         "campaigns": demand_selectors.campaign_list_visible_to(user)[:5],
         # the status counts above cover the same demands (the province's, drafts aside) and
         # are read live, as the list of demands awaiting review is
-        **_provincial_figures(numbers, numbers["summary"], by_status=figures.status_rows(counts)),
+        **_provincial_figures(
+            numbers, numbers["summary"], fresh, by_status=figures.status_rows(counts)
+        ),
         **_as_of(at),
     }
 
@@ -173,26 +189,37 @@ def representative_context(user) -> dict:
     counts = offers.offer_match_counts([o.pk for o in recent], user=user)
     matches = matches_visible_to(user)
 
+    fresh: dict = {}
+
     def compute() -> dict:
-        introduced = figures.introduced(matches).order_by("-introduced_at", "-id")
+        fresh["open_needs"] = list(offers.demands_without_answers(user, limit=20))
+        fresh["introductions"] = list(
+            figures.introduced(matches)
+            .select_related("demand", "demand__province", "demand__organization", "offer")
+            .order_by("-introduced_at", "-id")[:20]
+        )
         return {
             "statuses": figures.match_status_counts(figures.introduced(matches)),
             "status_counts": offers.offer_status_counts(user),
-            "open_need_ids": [d.pk for d in offers.demands_without_answers(user, limit=20)],
-            "introduction_ids": list(introduced.values_list("pk", flat=True)[:20]),
+            "open_need_ids": [demand.pk for demand in fresh["open_needs"]],
+            "introduction_ids": [match.pk for match in fresh["introductions"]],
         }
 
     numbers, at = snapshots.cached(snapshots.scope_of(user), "dashboard", compute)
     statuses, status_counts = numbers["statuses"], numbers["status_counts"]
-    # The listed rows are read afresh by id, through the user's scope: a row that has since
-    # left it is gone, and each shows its status as it is now.
-    needs = _by_id(
+    # Kept figures hold the listed rows' ids; they are read afresh, through the user's scope:
+    # a row that has since left it is gone, and each shows its status as it is now.
+    needs = _listed(
+        fresh,
+        "open_needs",
         demands_visible_to(user)
         .select_related("province", "organization")
         .prefetch_related("fields"),
         numbers["open_need_ids"],
     )
-    introductions = _by_id(
+    introductions = _listed(
+        fresh,
+        "introductions",
         matches.select_related("demand", "demand__province", "demand__organization", "offer"),
         numbers["introduction_ids"],
     )
@@ -223,6 +250,8 @@ def coordinator_context(user) -> dict:
         kind=Organization.Kind.REPRESENTATION
     )
 
+    fresh: dict = {}
+
     def compute() -> dict:
         provinces = figures.per_province(demands, matches)
         return {
@@ -232,12 +261,14 @@ def coordinator_context(user) -> dict:
             "representations": figures.per_representation(
                 representations, offers_visible_to(user), matches
             ),
-            **_provincial_numbers(demands, matches, campaigns_visible_to(user), with_status=True),
+            **_provincial_numbers(
+                demands, matches, campaigns_visible_to(user), with_status=True, fresh=fresh
+            ),
         }
 
     numbers, at = snapshots.cached(snapshots.scope_of(user), "dashboard", compute)
     return {
-        **_provincial_figures(numbers, numbers["summary"]),
+        **_provincial_figures(numbers, numbers["summary"], fresh),
         "provinces": numbers["provinces"],
         "representations": numbers["representations"],
         **_as_of(at),
