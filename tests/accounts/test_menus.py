@@ -10,13 +10,14 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 MENUS = {
-    "enterprise_tn": ["demands:list", "offers:catalog", "connections:introductions"],
+    "enterprise_tn": ["demands:list", "offers:catalog", "connections:introductions", "events:list"],
     "staff_tn": [
         "demands:list",
         "demands:campaign_list",
         "offers:catalog",
         "connections:review",
         "connections:board",
+        "events:list",
         "accounts:pending",
     ],
     "rep_jp": [
@@ -27,6 +28,7 @@ MENUS = {
         "offers:import",
         "offers:api_token",
         "connections:introductions",
+        "events:list",
     ],
     "coordinator": [
         "demands:list",
@@ -34,6 +36,7 @@ MENUS = {
         "offers:catalog",
         "matching:runs",
         "connections:board",
+        "events:list",
     ],
     "superuser": [
         "demands:list",
@@ -41,6 +44,7 @@ MENUS = {
         "offers:catalog",
         "matching:runs",
         "connections:board",
+        "events:list",
         "accounts:pending",
         "admin:index",
     ],
