@@ -198,3 +198,11 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def in_english(client, settings):
+    """The test client reads the portal in English (the switcher's cookie; users without a
+    saved language follow it): for tests that quote the interface's English wording."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

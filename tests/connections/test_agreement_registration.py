@@ -118,7 +118,7 @@ def test_registration_service_refused(cast, who, signed, negotiating):
         services.agreement_complete(match=signed, by=cast(who), data={"registration_number": "1"})
 
 
-def test_registration_before_signing_refused_and_input_kept(client, staff_tn, signed):
+def test_registration_before_signing_refused_and_input_kept(client, in_english, staff_tn, signed):
     client.force_login(staff_tn)
     response = client.post(registration_url(signed), registration(on="2026-02-27"))
     assert response.status_code == 200
@@ -130,7 +130,9 @@ def test_registration_before_signing_refused_and_input_kept(client, staff_tn, si
     assert "27/02/2026" not in text.split('id="agreement-registration"')[0]
 
 
-def test_registration_in_the_future_or_without_requirement_refused(client, staff_tn, signed):
+def test_registration_in_the_future_or_without_requirement_refused(
+    client, in_english, staff_tn, signed
+):
     client.force_login(staff_tn)
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     response = client.post(registration_url(signed), registration(on=tomorrow.isoformat()))
@@ -140,7 +142,7 @@ def test_registration_in_the_future_or_without_requirement_refused(client, staff
     assert Agreement.objects.get(match=signed).registration_number == ""
 
 
-def test_future_signing_date_refused_with_the_input_kept(client, staff_tn, negotiating):
+def test_future_signing_date_refused_with_the_input_kept(client, in_english, staff_tn, negotiating):
     client.force_login(staff_tn)
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     response = client.post(

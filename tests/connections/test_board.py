@@ -71,7 +71,9 @@ def test_board_per_role(client, cast, who, board):
         assert response.status_code == 404
 
 
-def test_board_column_shows_its_newest_cards_total_and_a_link_to_more(client, staff_tn, board):
+def test_board_column_shows_its_newest_cards_total_and_a_link_to_more(
+    client, in_english, staff_tn, board
+):
     client.force_login(staff_tn)
     response = client.get(reverse(BOARD))
     column = next(c for c in response.context["columns"] if c.stage == "meeting")

@@ -118,7 +118,9 @@ def test_review_queue_filters_by_a_chosen_suggestion(client, staff_tn, queue):
     assert f'value="{value}"' in response.content.decode()  # the field keeps what was chosen
 
 
-def test_review_queue_says_when_the_typed_demand_names_nothing(client, staff_tn, staff_bn, queue):
+def test_review_queue_says_when_the_typed_demand_names_nothing(
+    client, in_english, staff_tn, staff_bn, queue
+):
     client.force_login(staff_bn)
     response = client.get(reverse("connections:review"), {"demand": f"#{queue['tea'].pk}"})
     assert list(response.context["matches"]) == []  # another province's demand: nothing leaks

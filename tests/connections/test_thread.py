@@ -339,7 +339,7 @@ def test_emails_and_notifications_in_the_readers_language(
 
 
 def test_unread_count_in_the_top_bar_until_the_thread_is_read(
-    consented, staff_tn, enterprise_tn, client, django_capture_on_commit_callbacks
+    consented, staff_tn, enterprise_tn, client, in_english, django_capture_on_commit_callbacks
 ):
     for text in ("one", "two"):
         send(
@@ -438,7 +438,7 @@ def test_a_reply_spares_its_side_the_reminder_and_the_overdue_flag(
 
 
 def test_board_card_shows_thread_activity(
-    consented, staff_tn, client, django_capture_on_commit_callbacks
+    consented, staff_tn, client, in_english, django_capture_on_commit_callbacks
 ):
     for text in ("a", "b", "c"):
         send(

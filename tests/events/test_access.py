@@ -174,7 +174,7 @@ def test_ask_and_add_for_every_role(client, cast, role, registered, rep_de, ente
     assert R.objects.count() - before == (1 if role in RUNS else 0)
 
 
-def test_register_page_registers_a_firm(client, enterprise_tn_other, scheduled):
+def test_register_page_registers_a_firm(client, in_english, enterprise_tn_other, scheduled):
     from ..matching.conftest import TEA_DEMAND, make_demand
 
     demand = make_demand(enterprise_tn_other.organization, **TEA_DEMAND)

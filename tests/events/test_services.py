@@ -152,7 +152,7 @@ def test_move_into_a_busy_slot_is_refused_with_the_reason(
     services.schedule_build(session=registered, by=coordinator, seconds=2)
     meetings = R.objects.filter(session=registered).order_by("slot")
     first, second = meetings[0], meetings[1]
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         services.meeting_move(request=second, by=coordinator, slot=first.slot, table=1)
     assert "someone is already in another meeting" in str(refused.value)
 

@@ -68,11 +68,13 @@ def progress_line(client, user, demand) -> tuple[int, str | None, str]:
 
 
 @pytest.mark.parametrize("who", ["enterprise_tn", "enterprise_tn_colleague"])
-def test_firm_sees_how_many_candidates_are_reviewed_without_names(client, cast, who, matched):
+def test_firm_sees_how_many_candidates_are_reviewed_without_names(
+    client, in_english, cast, who, matched
+):
     status, line, page = progress_line(client, cast(who), matched[0].demand)
     assert status == 200 and line is not None
     assert " 5 candidate technologies are being reviewed" in line
-    assert "Last matched 03/12/2026" in line  # the firm's Vietnamese date format
+    assert "Last matched 3 Dec 2026" in line  # the English reader's date format
     # Only the introduced offer is named on the page; the candidates' titles and their
     # representations never are.
     assert "Secret tea line 7" in page
@@ -81,7 +83,9 @@ def test_firm_sees_how_many_candidates_are_reviewed_without_names(client, cast, 
     assert "Đại diện tại" not in page
 
 
-def test_firm_sees_matching_in_progress_before_any_candidate(client, enterprise_tn, tea_demand):
+def test_firm_sees_matching_in_progress_before_any_candidate(
+    client, in_english, enterprise_tn, tea_demand
+):
     _, line, page = progress_line(client, enterprise_tn, tea_demand)
     assert line is not None and "no candidate technology yet" in line
     assert "The first matching runs shortly after publishing." in line
