@@ -54,7 +54,8 @@ def decorate(matches, user) -> list[Match]:
             and match.introduced_at is not None
             and match.introduced_at < cutoff
             and any(
-                getattr(match, f"{side}_answer") == Answer.PENDING and (match.pk, side) not in replied
+                getattr(match, f"{side}_answer") == Answer.PENDING
+                and (match.pk, side) not in replied
                 for side in ("enterprise", "representation")
             )
         )

@@ -28,9 +28,7 @@ urlpatterns = [
     path("<int:pk>/drop/", views.drop, name="drop"),
     # The thread on a match (connections/thread_views.py).
     path("<int:pk>/thread/", thread_views.thread, name="thread"),
-    path(
-        "<int:pk>/thread/<int:message_pk>/hide/", thread_views.message_hide, name="message_hide"
-    ),
+    path("<int:pk>/thread/<int:message_pk>/hide/", thread_views.message_hide, name="message_hide"),
     path(
         "<int:pk>/thread/files/<int:attachment_pk>/",
         thread_views.attachment_download,
