@@ -13,6 +13,10 @@ from portal.models import Province
 
 from .models import Agreement, Meeting
 
+# The reason preselected when rejecting: most pairs staff turn down are simply off-topic.
+USUAL_REJECT_REASON = RejectReason.WRONG_FIELD
+COVERING_NOTE_MAX = 2000
+
 
 class RejectForm(forms.Form):
     """Shown in every row of the review queue: no ids (they would repeat on the page), each
@@ -21,6 +25,7 @@ class RejectForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Reason"),
         choices=RejectReason.choices,
+        initial=USUAL_REJECT_REASON,
         widget=forms.Select(attrs={"aria-label": _("Reason")}),
     )
     note = forms.CharField(
@@ -39,6 +44,21 @@ class RejectForm(forms.Form):
         if data.get("reason") == RejectReason.OTHER and not data.get("note", "").strip():
             self.add_error("note", _("Say why the match is rejected."))
         return data
+
+
+class IntroduceForm(forms.Form):
+    """The covering note staff may add to an introduction: both sides read it in their mail."""
+
+    covering_note = forms.CharField(
+        label=_("Covering note"),
+        required=False,
+        max_length=COVERING_NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2, "aria-label": _("Covering note (optional)")}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", False)
+        super().__init__(*args, **kwargs)
 
 
 class BoardForm(forms.Form):
@@ -76,8 +96,15 @@ class BulkForm(forms.Form):
         label=_("Reason (when rejecting)"),
         required=False,
         choices=[("", "—"), *RejectReason.choices],
+        initial=USUAL_REJECT_REASON,
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+    covering_note = forms.CharField(
+        label=_("Covering note (when introducing)"),
+        required=False,
+        max_length=COVERING_NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, allowed_ids=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -24,12 +24,22 @@ from matching.selectors import ANSWER_THRESHOLD
 from notifications.models import Kind
 from notifications.services import Text, notify, render_text
 from portal.i18n import in_language_of, language_name
-from portal.states import TransitionError
+from portal.states import TransitionError, Workflow
 
 from .models import Agreement, MatchEvent, Meeting
 
 Status = Match.Status
 ANSWER_DAYS = 14  # a side that has not answered an introduction by then gets a reminder
+UNDO_SECONDS = 60  # a shortlist or a rejection can be taken back this long by whoever made it
+# The moves an undo makes: back to where a shortlist or a rejection started. Kept apart from
+# Match.WORKFLOW, which must not let anyone send a pair back to "proposed" at will.
+UNDO_WORKFLOW = Workflow(
+    {
+        Status.SHORTLISTED: {Status.PROPOSED},
+        Status.REJECTED: {Status.PROPOSED, Status.SHORTLISTED},
+    },
+    refusal=gettext_lazy("A match that is %(status)s cannot go back to %(to)s."),
+)
 
 
 def _lock(match: Match) -> Match:
@@ -171,8 +181,44 @@ def match_reject(*, match: Match, by: User, reason: str, note: str = "") -> Matc
 
 
 @transaction.atomic
-def match_introduce(*, match: Match, by: User, note: str = "") -> Match:
-    """Introduce the enterprise and the representation; each side then answers."""
+def match_undo(*, match: Match, by: User, now: datetime.datetime | None = None) -> Match:
+    """Take back the shortlist or rejection `by` made on `match` less than UNDO_SECONDS ago, if
+    the match is still where that action left it; the undo is recorded as a MatchEvent too.
+
+    Raises PermissionDenied when someone else made the last move (or `by` may not review it),
+    ValidationError when it is too late or the match has moved since."""
+    locked = _lock(match)
+    permissions.require(by, "match.review", locked)
+    last = locked.events.order_by("-created_at", "-id").first()
+    if last is None or last.actor_id != by.pk:
+        raise PermissionDenied(_("Only who made the last change can undo it."))
+    back = last.from_status
+    if last.to_status != locked.status or not UNDO_WORKFLOW.allows(locked.status, back):
+        raise ValidationError(
+            _("Match #%(id)d can no longer be undone: it is %(status)s now.")
+            % {"id": locked.pk, "status": locked.get_status_display()}
+        )
+    if (now or timezone.now()) - last.created_at > datetime.timedelta(seconds=UNDO_SECONDS):
+        raise ValidationError(
+            _("Match #%(id)d can no longer be undone: more than a minute has passed.")
+            % {"id": locked.pk}
+        )
+    # Undoing a rejection of a shortlisted pair keeps its reviewer; a pair back to
+    # "proposed" has none.
+    return UNDO_WORKFLOW.move(
+        locked,
+        back,
+        by=by,
+        note=_("Undo"),
+        changes={"reject_reason": "", "reviewer": by if back == Status.SHORTLISTED else None},
+    )
+
+
+@transaction.atomic
+def match_introduce(*, match: Match, by: User, note: str = "", covering_note: str = "") -> Match:
+    """Introduce the enterprise and the representation; each side then answers.
+
+    `covering_note` is the staff's own text: both introduction mails carry it as written."""
     from demands.services import demand_mark_in_connection
 
     locked = _lock(match)
@@ -198,13 +244,25 @@ def match_introduce(*, match: Match, by: User, note: str = "") -> Match:
         locked,
         kind=Kind.INTRODUCTION,
         title=lambda: _("New introduction: please answer within %d days") % ANSWER_DAYS,
-        body=gettext_lazy(
+        body=_introduction_body(covering_note.strip()),
+    )
+    return locked
+
+
+def _introduction_body(covering_note: str):
+    """The introduction's text in the reader's language, then the staff's note as written."""
+
+    def body() -> str:
+        text = _(
             "Staff of the provincial Department of Science and Technology think this "
             "demand and offer fit. Say whether you are interested; contact details "
             "are exchanged only when both sides are."
-        ),
-    )
-    return locked
+        )
+        if covering_note:
+            text += "\n\n" + _("A note from the staff:") + "\n" + covering_note + "\n"
+        return text
+
+    return body
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ app_name = "connections"
 urlpatterns = [
     path("review/", views.review, name="review"),
     path("review/bulk/", views.review_bulk, name="review_bulk"),
+    path("review/undo/", views.review_undo, name="undo"),
     path("review/demands/", views.review_demands, name="review_demands"),
     path("board/", views.board, name="board"),
     path("introductions/", views.introductions, name="introductions"),

@@ -12,8 +12,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,6 +33,7 @@ from .forms import (
     BoardForm,
     BulkForm,
     DropForm,
+    IntroduceForm,
     MeetingForm,
     NoteForm,
     RejectForm,
@@ -138,6 +141,7 @@ def review(request: HttpRequest) -> HttpResponse:
             "page": page,
             "matches": selectors.decorate(page.object_list, request.user),
             "reject_widgets": _reject_widgets(),
+            "introduce_widgets": _introduce_widgets(),
             "bulk_form": BulkForm(),
             "query": query.urlencode(),
             "next": request.get_full_path(),
@@ -158,6 +162,49 @@ def _reject_widgets() -> str:
     return format_html("{} {}", form["reason"], form["note"])
 
 
+def _introduce_widgets() -> str:
+    """The introduction's covering note, rendered once for every row (as the reject form)."""
+    return format_html("{}", IntroduceForm()["covering_note"])
+
+
+def _done_message(request: HttpRequest, matches: list[Match], action: str) -> str:
+    """Say what was done, with an Undo button for a shortlist or a rejection (taken back
+    within a minute by match_undo); an introduction's mails are gone, so no Undo for it."""
+    if len(matches) == 1:
+        title = f"{matches[0].demand.title} ↔ {matches[0].offer.display_title}"
+        text = {
+            "shortlist": _("Shortlisted «%s»."),
+            "reject": _("Rejected «%s»."),
+            "introduce": _("Introduced «%s»: both sides are emailed, so this cannot be undone."),
+        }[action] % title
+    else:
+        text = {
+            "shortlist": _("%d matches shortlisted."),
+            "reject": _("%d matches rejected."),
+            "introduce": _(
+                "%d matches introduced: both sides are emailed, so this cannot be undone."
+            ),
+        }[action] % len(matches)
+    # `matches` are as they were before the action: an undo goes back to that status.
+    to = {"shortlist": Status.SHORTLISTED, "reject": Status.REJECTED}.get(action)
+    if not to or not all(services.UNDO_WORKFLOW.allows(to, m.status) for m in matches):
+        return text
+    return format_html(
+        '{} <form method="post" action="{}" class="inline-form">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">{}'
+        '<input type="hidden" name="next" value="{}">'
+        '<button type="submit" class="btn btn-small">{}</button></form>',
+        text,
+        reverse("connections:undo"),
+        get_token(request),
+        format_html_join(
+            "", '<input type="hidden" name="ids" value="{}">', ((m.pk,) for m in matches)
+        ),
+        request.POST.get("next", ""),
+        _("Undo"),
+    )
+
+
 def _demand_unknown(request: HttpRequest, matches: ReviewFilter) -> str:
     """The typed demand filter when it names no demand of the queue (else "")."""
     text = matches.form.cleaned_data.get("demand", "") if matches.is_valid() else ""
@@ -175,7 +222,7 @@ def review_demands(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"results": selectors.review_demand_suggestions(request.user, text)})
 
 
-def _row(request: HttpRequest, match: Match) -> HttpResponse:
+def _row(request: HttpRequest, match: Match, *, done: str = "") -> HttpResponse:
     match = selectors.decorate(
         [selectors.connections_visible_to(request.user).get(pk=match.pk)], request.user
     )[0]
@@ -185,6 +232,8 @@ def _row(request: HttpRequest, match: Match) -> HttpResponse:
         {
             "match": match,
             "reject_widgets": _reject_widgets(),
+            "introduce_widgets": _introduce_widgets(),
+            "done": done,
             "next": request.POST.get("next", ""),
         },
     )
@@ -202,7 +251,12 @@ def match_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if action == "shortlist":
             services.match_shortlist(match=match, by=request.user)
         elif action == "introduce":
-            services.match_introduce(match=match, by=request.user)
+            form = IntroduceForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(next(iter(form.errors.values())))
+            services.match_introduce(
+                match=match, by=request.user, covering_note=form.cleaned_data["covering_note"]
+            )
         elif action == "reject":
             form = RejectForm(request.POST)
             if not form.is_valid():
@@ -224,13 +278,10 @@ def match_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             return response
         messages.error(request, _errors(error))
         return _back(request)
+    done = _done_message(request, [match], action)
     if request.htmx:
-        return _row(request, match)
-    messages.success(
-        request,
-        _("Match #%(id)d: %(status)s.")
-        % {"id": match.pk, "status": Match.objects.get(pk=match.pk).get_status_display()},
-    )
+        return _row(request, match, done=done)
+    messages.success(request, done)
     return _back(request)
 
 
@@ -246,8 +297,12 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Select matches and an action (and a reason to reject)."))
         return _back(request)
     data = form.cleaned_data
-    done, refused = 0, 0
-    for match in selectors.connections_visible_to(request.user).filter(pk__in=data["ids"]):
+    done, refused = [], 0
+    for match in (
+        selectors.connections_visible_to(request.user)
+        .filter(pk__in=data["ids"])
+        .select_related("demand", "offer")
+    ):
         try:
             if data["action"] == "shortlist":
                 services.match_shortlist(match=match, by=request.user, note=data["note"])
@@ -256,14 +311,43 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
                     match=match, by=request.user, reason=data["reason"], note=data["note"]
                 )
             else:
-                services.match_introduce(match=match, by=request.user, note=data["note"])
-            done += 1
+                services.match_introduce(
+                    match=match,
+                    by=request.user,
+                    note=data["note"],
+                    covering_note=data["covering_note"],
+                )
+            done.append(match)
         except (ValidationError, PermissionDenied):
             refused += 1
-    messages.success(
-        request,
-        _("%(done)d matches updated, %(refused)d refused.") % {"done": done, "refused": refused},
-    )
+    if refused:
+        messages.warning(request, _("%d matches refused.") % refused)
+    if done:
+        messages.success(request, _done_message(request, done, data["action"]))
+    return _back(request)
+
+
+@login_required
+@require_POST
+def review_undo(request: HttpRequest) -> HttpResponse:
+    """Take back the shortlist or rejection just made (within a minute, by the same person)."""
+    if not permissions.can(request.user, "match.review_queue"):
+        raise Http404
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    matches = list(selectors.connections_visible_to(request.user).filter(pk__in=ids))
+    if not ids or len(matches) != len(set(ids)):
+        raise Http404
+    undone, errors = 0, []
+    for match in matches:
+        try:
+            services.match_undo(match=match, by=request.user)
+            undone += 1
+        except ValidationError as error:
+            errors.append(_errors(error))
+    for error in errors:
+        messages.error(request, error)
+    if undone:
+        messages.success(request, _("Undone: %d matches are back as they were.") % undone)
     return _back(request)
 
 
