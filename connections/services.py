@@ -185,15 +185,21 @@ def match_undo(*, match: Match, by: User, now: datetime.datetime | None = None) 
     """Take back the shortlist or rejection `by` made on `match` less than UNDO_SECONDS ago, if
     the match is still where that action left it; the undo is recorded as a MatchEvent too.
 
-    Raises PermissionDenied when someone else made the last move (or `by` may not review it),
+    Raises PermissionDenied when `by` never moved the match (or may not review it),
     ValidationError when it is too late or the match has moved since."""
     locked = _lock(match)
     permissions.require(by, "match.review", locked)
-    last = locked.events.order_by("-created_at", "-id").first()
-    if last is None or last.actor_id != by.pk:
+    history = locked.events.order_by("-created_at", "-id")
+    last = history.filter(actor=by).first()
+    if last is None:
         raise PermissionDenied(_("Only who made the last change can undo it."))
     back = last.from_status
-    if last.to_status != locked.status or not UNDO_WORKFLOW.allows(locked.status, back):
+    moved_since = history.values_list("pk", flat=True).first() != last.pk
+    if (
+        moved_since
+        or last.to_status != locked.status
+        or not UNDO_WORKFLOW.allows(locked.status, back)
+    ):
         raise ValidationError(
             _("Match #%(id)d can no longer be undone: it is %(status)s now.")
             % {"id": locked.pk, "status": locked.get_status_display()}

@@ -152,9 +152,12 @@ def test_undo_refused_once_the_match_moved_on(client, staff_tn, match):  # noqa:
     MatchEvent.objects.create(match=match, actor=None, from_status="rejected", to_status="rejected")
     Match.objects.filter(pk=match.pk).update(status=S.SHORTLISTED)
     client.force_login(staff_tn)
-    client.post(reverse("connections:undo"), {"ids": [match.pk]})
+    response = client.post(reverse("connections:undo"), {"ids": [match.pk]}, follow=True)
     match.refresh_from_db()
     assert match.status == S.SHORTLISTED
+    assert [str(m) for m in response.context["messages"]] == [
+        f"Không thể hoàn tác cặp kết nối #{match.pk} nữa: hiện nó đang ở trạng thái đã đưa vào danh sách chọn."
+    ]
 
 
 def test_undo_of_an_introduction_refused(staff_tn, match, django_capture_on_commit_callbacks):  # noqa: F811
