@@ -31,6 +31,9 @@ class Embedding(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id"], name="embedding_one_per_record"),
         ]
+        # Each search asks the newest vector of its kind (matching/search.py, _newest_id): the
+        # end of this index, not a walk through the other kind's newer rows.
+        indexes = [models.Index(fields=["kind", "id"], name="embedding_kind_id")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id} ({self.model_version})"
