@@ -242,8 +242,12 @@ def test_staff_review_the_queue_by_keyboard_only(
     page.locator(f"#match-{first.pk} form[action$='/shortlist/']").wait_for(state="detached")
     first.refresh_from_db()
     assert first.status == Match.Status.SHORTLISTED
-    # the keyboard keeps its place in the new row instead of starting over at the top
-    assert page.evaluate(f"document.activeElement.closest('#match-{first.pk}') !== null")
+    # the keyboard keeps its place in the new row instead of starting over at the top (set
+    # once htmx has settled the swap: waited for, up to 5 s)
+    page.wait_for_function(
+        f"document.activeElement && document.activeElement.closest('#match-{first.pk}') !== null",
+        timeout=5000,
+    )
 
     tab_to(page, f"#match-{second.pk} select[name=reason]")
     page.keyboard.press("ArrowDown")  # a closed list box changes its choice with the arrows
