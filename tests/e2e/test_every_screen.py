@@ -47,6 +47,8 @@ def pages_of(role: str) -> tuple[str | None, list[str]]:
             "/matching/introductions/",
             "/notifications/",
             "/accounts/profile/",
+            "/alerts/",
+            "/sessions/",
         ]
     if role == "staff":
         match = (
@@ -62,12 +64,15 @@ def pages_of(role: str) -> tuple[str | None, list[str]]:
             "/matching/review/",
             "/matching/board/",
             f"/matching/{match.pk}/",
+            f"/matching/{match.pk}/thread/",
             "/demands/",
             f"/demands/{demand.pk}/",
             "/demands/campaigns/",
             f"/demands/campaigns/{campaign.pk}/",
             "/accounts/registrations/",
             "/notifications/",
+            "/sessions/",
+            "/sessions/new/",
         ]
     if role == "representative":
         offer = offer_list_own(user).first()
@@ -78,6 +83,9 @@ def pages_of(role: str) -> tuple[str | None, list[str]]:
             f"/offers/{offer.pk}/",
             "/matching/introductions/",
             "/demands/",
+            "/offers/api-token/",
+            "/alerts/",
+            "/api/docs/",
         ]
     return email, ["/dashboard/", "/matching/runs/", "/matching/settings/", "/matching/board/"]
 
