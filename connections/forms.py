@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Answer, Match, RejectReason
+from portal.choices import CollatedModelChoiceIterator
 from portal.i18n import interpreter_language_choices, time_zone_choices, time_zone_names
 from portal.models import Province
 
@@ -71,6 +72,7 @@ class BoardForm(forms.Form):
         required=False,
         empty_label=_("Every province"),
     )
+    province.iterator = CollatedModelChoiceIterator  # Vietnamese alphabetical order
     stage = forms.ChoiceField(
         label=_("Stage"),
         required=False,

@@ -17,6 +17,7 @@ from connections.models import Agreement, Meeting
 from demands.models import CampaignInvitation, Demand
 from matching.models import Match
 from matching.selectors import answering, has_answer
+from portal.choices import collated
 from portal.models import Field
 
 UNANSWERED_DAYS = 90
@@ -251,7 +252,8 @@ def per_province(demands: QuerySet, matches: QuerySet) -> list[dict]:
         row["name"] = _bilingual(row["province__name_vi"], row["province__name_en"])
         row["coverage"] = percent(row["answered"], row["open"])
         row["agreement_value"] = value.get(row["province_id"]) or 0
-    return rows
+    # Vietnamese alphabetical order (Đắk Lắk after Điện Biên, before Đồng Nai), not the bytes'
+    return collated(rows, key=lambda row: row["province__name_vi"])
 
 
 def total_of(rows: list[dict]) -> dict:
