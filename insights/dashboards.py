@@ -3,9 +3,12 @@ computes its figures (insights/figures.py) from the querysets the permission mod
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts import permissions
+from accounts.models import Role
 from demands.selectors import campaigns_visible_to, demands_visible_to
 from matching.selectors import matches_visible_to
 from offers.selectors import offers_visible_to
@@ -118,6 +121,16 @@ def _by_id(queryset, ids: list[int]) -> list:
     return [found[pk] for pk in ids if pk in found]
 
 
+def _refresher(user):
+    """Queue the worker's recomputation of `user`'s figures in the current language."""
+    from outbox.services import enqueue
+
+    from .tasks import refresh_dashboard
+
+    language = get_language() or settings.LANGUAGE_CODE
+    return lambda: enqueue(refresh_dashboard, user.pk, language)
+
+
 def _as_of(at) -> dict:
     return {"figures_as_of": at, "figures_ttl_minutes": snapshots.TTL // 60}
 
@@ -162,7 +175,7 @@ def staff_context(user) -> dict:
             ),
         }
 
-    numbers, at = snapshots.cached(snapshots.scope_of(user), "dashboard", compute)
+    numbers, at = snapshots.cached(snapshots.scope_of(user), "dashboard", compute, _refresher(user))
     return {
         "demand_counts": [
             (Demand.Status(s).label, s, n) for s, n in counts.items() if s != Demand.Status.DRAFT
@@ -205,7 +218,7 @@ def representative_context(user) -> dict:
             "introduction_ids": [match.pk for match in fresh["introductions"]],
         }
 
-    numbers, at = snapshots.cached(snapshots.scope_of(user), "dashboard", compute)
+    numbers, at = snapshots.cached(snapshots.scope_of(user), "dashboard", compute, _refresher(user))
     statuses, status_counts = numbers["statuses"], numbers["status_counts"]
     # Kept figures hold the listed rows' ids; they are read afresh, through the user's scope:
     # a row that has since left it is gone, and each shows its status as it is now.
@@ -266,10 +279,17 @@ def coordinator_context(user) -> dict:
             ),
         }
 
-    numbers, at = snapshots.cached(snapshots.scope_of(user), "dashboard", compute)
+    numbers, at = snapshots.cached(snapshots.scope_of(user), "dashboard", compute, _refresher(user))
     return {
         **_provincial_figures(numbers, numbers["summary"], fresh),
         "provinces": numbers["provinces"],
         "representations": numbers["representations"],
         **_as_of(at),
     }
+
+
+CONTEXT_BY_ROLE = {
+    Role.STAFF: staff_context,
+    Role.REPRESENTATIVE: representative_context,
+    Role.COORDINATOR: coordinator_context,
+}

@@ -7,11 +7,19 @@ only, so one scope's figures are never served to another reader. The cache fails
 (portal/cache.py): with Redis away every visit computes its figures. A reader's own change
 (a status change it makes, recorded as an event row) forgets its scope, so the next visit shows
 it; everyone else sees it within TTL, and each page says when its figures were computed.
+
+Figures older than TTL are recomputed by the worker, not by the reader who finds them (a
+national dashboard costs 0.5-2 s to compute): that reader, and everyone until the worker is
+done, sees the kept figures with their time, and one refresh is queued per scope and language.
+Only a scope read for the first time (or after a change of its reader) is computed in the request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +32,10 @@ from accounts.models import Role
 from accounts.permissions import role_of
 
 TTL = 300  # seconds: "figures as of HH:MM" is at most five minutes old
+KEEP = 3600  # seconds a stale entry is still shown while the worker recomputes it
 VERSION = 1  # bump when the cached figures change shape
+
+_recomputing: ContextVar[bool] = ContextVar("snapshots_recomputing", default=False)
 
 
 def scope_of(user) -> str | None:
@@ -43,18 +54,42 @@ def _key(scope: str, name: str, language: str) -> str:
     return f"insights:v{VERSION}:{scope}:{name}:{language}"
 
 
-def cached(scope: str | None, name: str, compute: Callable[[], Any]) -> tuple[Any, Any]:
+def cached(
+    scope: str | None,
+    name: str,
+    compute: Callable[[], Any],
+    refresh: Callable[[], None] | None = None,
+) -> tuple[Any, Any]:
     """(`compute()`'s value, when it was computed), from the cache while it is fresh.
-    Labels in the figures follow the language, so each language has its own entry."""
+    Labels in the figures follow the language, so each language has its own entry.
+
+    With `refresh` (which queues a recomputation by the worker), an entry older than TTL is
+    still returned, and `refresh` is called once per TTL for it."""
     if scope is None:
         return compute(), timezone.now()
     key = _key(scope, name, get_language() or settings.LANGUAGE_CODE)
-    hit = cache.get(key)
+    hit = None if _recomputing.get() else cache.get(key)
     if hit is not None:
-        return hit["value"], hit["at"]
+        if timezone.now() - hit["at"] < timedelta(seconds=TTL):
+            return hit["value"], hit["at"]
+        if refresh is not None:
+            if cache.add(f"{key}:refreshing", True, TTL):
+                refresh()
+            return hit["value"], hit["at"]
     value, at = compute(), timezone.now()
-    cache.set(key, {"value": value, "at": at}, TTL)
+    cache.set(key, {"value": value, "at": at}, KEEP if refresh else TTL)
+    cache.delete(f"{key}:refreshing")
     return value, at
+
+
+@contextmanager
+def recomputing() -> Iterator[None]:
+    """Within this block `cached` computes and stores, whatever is kept (the worker's refresh)."""
+    token = _recomputing.set(True)
+    try:
+        yield
+    finally:
+        _recomputing.reset(token)
 
 
 def forget(scope: str | None) -> None:
