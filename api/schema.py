@@ -1,13 +1,10 @@
-"""The OpenAPI schema (error bodies included) and its pages: /api/schema/ and /api/docs/."""
+"""The OpenAPI schema, error bodies included: /api/schema/ (its page is api/docs.py)."""
 
 from __future__ import annotations
 
-from django.shortcuts import render
-from django.templatetags.static import static
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework import exceptions
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 
 DETAIL_ERROR = {
@@ -80,29 +77,3 @@ class PortalAutoSchema(AutoSchema):
 
 class SchemaView(SpectacularAPIView):
     permission_classes = [IsAuthenticated]  # the portal shows nothing to anonymous visitors
-
-
-class DocsView(SpectacularSwaggerSplitView):
-    """Swagger UI with its script in a separate request and assets from drf-spectacular-sidecar:
-    nothing inline and no CDN, so the site's Content-Security-Policy holds."""
-
-    permission_classes = [IsAuthenticated]
-    template_name = "api/docs.html"
-
-    def handle_exception(self, exc):
-        # A visitor who is not signed in is a person in a browser: tell them how to get a
-        # token rather than answering a bare "401 Unauthorized".
-        if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
-            response = render(self.request._request, "api/docs_visitor.html", status=401)
-            response["WWW-Authenticate"] = "Token"
-            return response
-        return super().handle_exception(exc)
-
-    # Always the sidecar's files (served from our own static), whatever SWAGGER_UI_DIST says.
-    @staticmethod
-    def _swagger_ui_resource(filename):
-        return static(f"drf_spectacular_sidecar/swagger-ui-dist/{filename}")
-
-    @staticmethod
-    def _swagger_ui_favicon():
-        return static("drf_spectacular_sidecar/swagger-ui-dist/favicon-32x32.png")

@@ -4,9 +4,10 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from .demands import DemandViewSet
+from .docs import DocsView
 from .matches import MatchViewSet
 from .offers import OfferViewSet
-from .schema import DocsView, SchemaView
+from .schema import SchemaView
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -17,5 +18,5 @@ router.register("matches", MatchViewSet, basename="api-match")
 urlpatterns = [
     path("", include(router.urls)),
     path("schema/", SchemaView.as_view(), name="api-schema"),
-    path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", DocsView.as_view(), name="api-docs"),
 ]

@@ -2,13 +2,16 @@
 
 import copy
 import datetime as dt
+import re
 
 import jsonschema
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from api.reference import api_reference
 from offers.models import Offer
+from tests.conftest import CAST
 
 pytestmark = pytest.mark.django_db
 
@@ -184,12 +187,27 @@ def test_api_status_cannot_be_written(api, rep_jp, draft_jp):
     assert draft_jp.status == "draft"
 
 
-def test_docs_page_has_no_inline_script_and_no_cdn(client, rep_jp):
+def test_docs_page_lists_every_operation_with_no_inline_script_and_no_cdn(client, rep_jp):
     client.force_login(rep_jp)
+    schema = client.get("/api/schema/?format=json").json()
     body = client.get("/api/docs/").content.decode()
-    assert "cdn" not in body.lower() and "<script>" not in body and "<style>" not in body
-    script = client.get("/api/docs/?script=")
-    assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
+    headings = {
+        " ".join(re.sub(r"<[^>]+>", " ", h).split())
+        for h in re.findall(r"<h3 id=\"op-[^\"]+\">(.*?)</h3>", body, re.S)
+    }
+    operations = {
+        f"{method.upper()} {path}" for path, item in schema["paths"].items() for method in item
+    }
+    assert {"GET /api/offers/", "POST /api/offers/", "PATCH /api/offers/{id}/"} <= operations
+    assert "/api/docs/" not in schema["paths"]  # the page is not an endpoint of the API
+    assert headings == operations
+    assert 'curl -X POST "http://testserver/api/offers/1/publish/"' in body
+    # every script and stylesheet is a file of our own: the CSP allows nothing inline, no CDN
+    assert re.findall(r"<script[^>]*>", body) and all(
+        re.search(r'src="/static/', tag) for tag in re.findall(r"<script[^>]*>", body)
+    )
+    assert "<style" not in body and " style=" not in body
+    assert all(href.startswith("/") for href in re.findall(r'<link[^>]* href="([^"]+)"', body))
 
 
 def test_api_list_filters_by_validity_independent_fields(api, rep_jp, offer_jp, draft_jp):
@@ -215,3 +233,35 @@ def test_docs_visitor_page_in_the_visitors_language(client, settings):
     assert "Cách lấy mã truy cập" in client.get("/api/docs/").content.decode()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert "How to get a token" in client.get("/api/docs/").content.decode()
+
+
+@pytest.mark.parametrize("name", CAST)
+def test_docs_open_to_every_signed_in_user(client, cast, name):
+    user = cast(name)
+    if not user.is_anonymous:
+        client.force_login(user)
+    response = client.get("/api/docs/")
+    assert response.status_code == (401 if name == "anonymous" else 200)
+
+
+def test_docs_in_vietnamese_by_default(client, rep_jp):
+    client.force_login(rep_jp)
+    body = client.get("/api/docs/").content.decode()
+    assert '<html lang="vi">' in body and "<h1>API của cổng thông tin</h1>" in body
+    assert "Tình trạng sở hữu trí tuệ" in body  # the schema's model labels follow the reader
+
+
+def test_docs_in_english_with_the_language_cookie(client, in_english, rep_jp):
+    client.force_login(rep_jp)
+    body = client.get("/api/docs/").content.decode()
+    assert '<html lang="en">' in body and "<h1>Portal API</h1>" in body
+    assert "Before you start" in body and "IP status" in body
+    assert "Tình trạng sở hữu trí tuệ" not in body
+
+
+def test_docs_generate_the_schema_once_per_language(client, rep_jp):
+    client.force_login(rep_jp)
+    api_reference.cache_clear()
+    for _ in range(3):
+        assert client.get("/api/docs/").status_code == 200
+    assert api_reference.cache_info().misses == 1
