@@ -9,6 +9,7 @@ from django_countries import countries
 from demands.selectors import campaigns_visible_to
 from matching.models import Match
 from portal.models import Field
+from portal.widgets import QuickSelect
 
 from .selectors import review_demands
 
@@ -19,6 +20,7 @@ class ReviewFilter(django_filters.FilterSet):
         label=_("field"),
         queryset=Field.objects.filter(parent__isnull=False),
         method="filter_field",
+        widget=QuickSelect,
     )
     score_min = django_filters.NumberFilter(
         label=_("score from"), field_name="score", lookup_expr="gte"
@@ -27,7 +29,11 @@ class ReviewFilter(django_filters.FilterSet):
         label=_("score up to"), field_name="score", lookup_expr="lte"
     )
     country = django_filters.ChoiceFilter(
-        label=_("provider country"), field_name="offer__provider_country", choices=list(countries)
+        label=_("provider country"),
+        field_name="offer__provider_country",
+        # a callable: the names in the reader's language and order, not the first import's
+        choices=lambda: list(countries),
+        widget=QuickSelect,
     )
     campaign = django_filters.ModelChoiceFilter(
         label=_("survey campaign"), field_name="demand__campaign", queryset=None

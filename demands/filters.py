@@ -10,6 +10,7 @@ from accounts import permissions
 from demands.selectors import campaigns_visible_to
 from portal.models import CooperationType, Field, TechnologyReadinessLevel
 from portal.search import SearchLastMixin
+from portal.widgets import QuickSelect
 
 from .models import Demand, SurveyCampaign
 from .selectors import demand_search
@@ -41,6 +42,7 @@ class DemandFilter(SearchLastMixin, django_filters.FilterSet):
         label=_("S&T field"),
         field_name="fields",
         queryset=Field.objects.filter(parent__isnull=False),
+        widget=QuickSelect,
     )
     campaign = django_filters.ModelChoiceFilter(label=_("survey campaign"), queryset=user_campaigns)
     cooperation = django_filters.ModelChoiceFilter(

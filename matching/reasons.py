@@ -250,7 +250,9 @@ def phrase_pairs_for(
         else:
             pairs = paired_phrases(d_text, d_lang, o_text, o_lang, embed)
         out[pk] = pairs
-        if complete:
+        # Without the model the pairs are final under the "lexical" tag (a list of rows asks
+        # for them again at every view: 40 rows cost ~50 ms to recompute).
+        if complete or model is None:
             cache.set(key, [list(p) for p in pairs], PHRASES_TTL)
     return out
 
@@ -269,12 +271,15 @@ def match_chips(match, phrases: list[tuple[str, str]] | None = None) -> list[str
     return chips
 
 
-def attach_chips(matches, *, user=None, with_phrases: bool = True) -> list:
-    """Set `chips` on each match (one phrase pass for the whole list)."""
+def attach_chips(
+    matches, *, user=None, with_phrases: bool = True, budget_s: float = PAIRING_BUDGET_S
+) -> list:
+    """Set `chips` on each match (one phrase pass and one cache read for the whole list;
+    `budget_s` 0 pairs nothing across languages, as a list of rows)."""
     matches = list(matches)
     try:
         visible = [m for m in matches if phrases_visible(m, user)]
-        pairs = phrase_pairs_for(visible) if with_phrases else {}
+        pairs = phrase_pairs_for(visible, budget_s=budget_s) if with_phrases else {}
     except Exception:  # the chips must never break a page: log and show the rest
         logger.exception("key phrases could not be computed")
         pairs = {}

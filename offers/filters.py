@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from portal import search as portal_search
 from portal.models import CooperationType, Field
+from portal.widgets import QuickSelect
 
 from .models import Offer
 
@@ -63,9 +64,14 @@ class FieldFilter(django_filters.ModelChoiceFilter):
 
 class OfferFilter(portal_search.SearchLastMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method=search)
-    field = FieldFilter(label=_("S&T field"), queryset=field_choices, method=in_field)
+    field = FieldFilter(
+        label=_("S&T field"), queryset=field_choices, method=in_field, widget=QuickSelect
+    )
     country = django_filters.ChoiceFilter(
-        label=_("Provider country"), field_name="provider_country", choices=lambda: list(countries)
+        label=_("Provider country"),
+        field_name="provider_country",
+        choices=lambda: list(countries),
+        widget=QuickSelect,
     )
     trl_min = django_filters.NumberFilter(
         label=_("Minimum TRL"), field_name="trl_id", lookup_expr="gte", min_value=1, max_value=9
