@@ -73,7 +73,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
-    "drf_spectacular_sidecar",  # Swagger UI files served locally: the CSP allows no CDN
     "rules.apps.AutodiscoverRulesConfig",
     "portal",
     "accounts",
@@ -378,9 +377,6 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Technology-transfer portal API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {
