@@ -24,6 +24,7 @@ from accounts import permissions
 from matching import reasons
 from matching.engine.scoring import LIKELY_ANSWER
 from matching.models import Match
+from portal.pagination import CappedPaginator
 
 from . import selectors, services
 from .filters import ReviewFilter
@@ -395,7 +396,10 @@ def introductions(request: HttpRequest) -> HttpResponse:
     """Matches introduced to the user's enterprise or representation."""
     if not permissions.can(request.user, "match.list_introductions"):
         raise Http404
-    page = Paginator(selectors.introductions_of(request.user), 30).get_page(request.GET.get("page"))
+    # ids first, then the page's rows with their joins (portal/pagination.py)
+    page = CappedPaginator(selectors.introductions_of(request.user), 30).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "connections/match_introductions.html",

@@ -216,3 +216,27 @@ def test_meeting_time_is_shown_in_the_meetings_own_time_zone(client, staff_tn, m
     client.force_login(staff_tn)
     page = client.get(reverse("connections:detail", args=[match.pk])).content.decode()
     assert "10:25" in page  # not 08:25, the same moment in Hà Nội
+
+
+def test_a_representation_pages_through_all_its_introductions(client, tea_demand, rep_jp):
+    """Thirty a page, newest first; the older ones on the next pages, not out of reach."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    introduced = [
+        Match.objects.create(
+            demand=tea_demand,
+            offer=make_offer(rep_jp.organization, title=f"Offer {i}", summary="Tea rolling"),
+            score=0.5,
+            engine_version="t",
+            status=Match.Status.INTRODUCED,
+            introduced_at=now - timezone.timedelta(hours=i),
+        )
+        for i in range(31)
+    ]
+    client.force_login(rep_jp)
+    first = client.get(reverse("connections:introductions"))
+    assert [m.pk for m in first.context["matches"]] == [m.pk for m in introduced[:30]]
+    assert "page=2" in first.content.decode()
+    second = client.get(reverse("connections:introductions"), {"page": 2})
+    assert [m.pk for m in second.context["matches"]] == [introduced[30].pk]
