@@ -30,6 +30,7 @@ from demands.models import Demand
 from notifications.models import Kind
 from notifications.services import notify, send_mail
 from offers.models import Offer
+from portal.i18n import language_of
 from portal.models import Field
 
 from . import selectors
@@ -47,13 +48,6 @@ SHOWN_IN_MAIL = 20
 # keep it from being delivered twice.
 GRACE = dt.timedelta(minutes=10)
 UNSUBSCRIBE_SALT = "alerts.unsubscribe"
-
-
-def recipient_language(user) -> str:
-    """The language a person reads alerts in: their preference where the profile has one,
-    else the portal's first language."""
-    language = getattr(user, "language", "") or ""
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 # --- saving and managing ------------------------------------------------------------------------
@@ -179,7 +173,7 @@ def default_alerts_ensure(*, user: User | None = None) -> int:
     for user in users:
         if permissions.role_of(user) != Role.REPRESENTATIVE:
             continue
-        with translation.override(recipient_language(user)):
+        with translation.override(language_of(user)):
             name = _("New demands in the fields of my offers")
         _obj, made = SavedSearch.objects.get_or_create(
             user=user,
@@ -305,7 +299,7 @@ def _record_line(saved_search: SavedSearch, record, language: str) -> dict:
 def _announce(saved_search: SavedSearch, digest: Digest, records: list) -> None:
     """One in-app notification and one mail for the digest, in the owner's language."""
     user = saved_search.user
-    language = recipient_language(user)
+    language = language_of(user)
     with translation.override(language):
         lines = [_record_line(saved_search, record, language) for record in records]
         if saved_search.target == Target.OFFERS:

@@ -36,12 +36,6 @@ TOKEN_MAX_AGE = 90 * 24 * 3600  # s; every email carries a fresh link
 EXCERPT = 2000  # characters of a message in its notification
 
 
-def reader_language(reader) -> str:
-    """The language a reader gets notifications and mails in: their preference (a user's or a
-    provider contact's `language`), else the portal's. The one place this app asks."""
-    return language_of(reader)
-
-
 # --- provider contacts ------------------------------------------------------------------------
 
 
@@ -285,7 +279,7 @@ def message_deliver(message: Message, *, sides: set[str] | None = None) -> None:
     for user, side in _readers(match, message.channel):
         if user.pk == message.author_id or (sides is not None and side not in sides):
             continue
-        language = reader_language(user)
+        language = language_of(user)
         with translation.override(language):
             summary = _("Demand: %s") % demand_summary(match, user)
             title, body = _text(message, viewer_side=side, summary=summary)
