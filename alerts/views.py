@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
+from portal.forms import add_refusal
 from portal.models import Field
 
 from . import selectors, services
@@ -24,11 +25,6 @@ def _require_saver(request: HttpRequest) -> None:
     # A role without saved searches (a registration awaiting approval): 404, as elsewhere.
     if not permissions.can(request.user, "savedsearch.create"):
         raise Http404
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
 
 
 @login_required
@@ -56,7 +52,7 @@ def saved_search_create(request: HttpRequest) -> HttpResponse:
                     frequency=data["frequency"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_refusal(form, error)
             else:
                 messages.success(
                     request,
@@ -114,7 +110,7 @@ def saved_search_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.saved_search_update(saved_search=saved, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, _("Your saved search is updated."))
             return redirect("alerts:detail", pk=saved.pk)

@@ -24,6 +24,7 @@ from accounts import permissions
 from matching import reasons
 from matching.engine.scoring import LIKELY_ANSWER
 from matching.models import Match
+from portal.forms import add_refusal
 from portal.pagination import CappedPaginator
 
 from . import selectors, services
@@ -98,15 +99,6 @@ def _back(request: HttpRequest, default: str = "connections:review"):
 
 def _errors(error: ValidationError) -> str:
     return " ".join(error.messages)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's refusal shown on the form: by field where the form has that field."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 # --- review queue -------------------------------------------------------------------------------
@@ -582,7 +574,7 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.match_record_agreement(match=match, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, _("The agreement is recorded."))
             return _detail(match)
@@ -604,7 +596,7 @@ def agreement_registration(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.agreement_complete(match=match, by=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, _("The agreement's registration is saved."))
             return _detail(match)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import permissions
 from accounts.models import Organization
 from portal import xlsx
+from portal.forms import add_refusal
 from portal.i18n import time_zone_of
 
 from . import ics, selectors, services
@@ -30,15 +31,6 @@ from .forms import (
 )
 from .models import MeetingRequest, Registration, Session
 from .rules import registration_of
-
-
-def _errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _back(request: HttpRequest, fallback: str) -> str:
@@ -77,7 +69,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
                 interpreters=form.cleaned_data["interpreters_text"],
             )
         except ValidationError as error:
-            _errors(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, _("Session created."))
             return redirect(session)
@@ -103,7 +95,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 interpreters=form.cleaned_data["interpreters_text"],
             )
         except ValidationError as error:
-            _errors(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, _("Session saved."))
             return redirect(session)
@@ -189,7 +181,7 @@ def session_register(request: HttpRequest, pk: int) -> HttpResponse:
                 interpreter_language=data["interpreter_language"],
             )
         except ValidationError as error:
-            _errors(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, _("Your registration is saved."))
             return redirect("events:meetings", pk=session.pk)

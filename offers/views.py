@@ -14,6 +14,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts import permissions
 from accounts.models import Role
+from portal.forms import add_refusal
 from portal.importing import PendingGone, pending_open, pending_save
 from portal.pagination import CappedPaginator
 from portal.search import explain_all
@@ -138,8 +139,7 @@ def _save_form(request: HttpRequest, form: OfferForm, offer=None):
                     offer=offer, by=request.user, files=form.cleaned_data["attachments"]
                 )
     except ValidationError as error:
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
+        add_refusal(form, error)
         return None
     return offer
 
