@@ -219,8 +219,10 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
-# Cache: Redis when configured (shared by web processes), else local memory. It fails open: a
-# down Redis reads as misses (portal/cache.py), found out within the short timeouts below.
+# Cache: Redis when configured (shared by web processes), else files in var/ (embedded: the web
+# server and the worker share what they keep, as dashboard figures the worker recomputes and key
+# phrases it pairs ahead). Redis fails open: a down Redis reads as misses (portal/cache.py),
+# found out within the short timeouts below.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHE_URL = os.environ.get("CACHE_URL", REDIS_URL)
 CACHES = {
@@ -230,7 +232,11 @@ CACHES = {
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
     }
     if CACHE_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
 }
 
 # Celery: Redis in production; with no REDIS_URL (embedded), a broker that needs no server:

@@ -25,6 +25,7 @@ state = {
     "beat_schedule_file": app.conf.beat_schedule_filename,
     "email": settings.EMAIL_BACKEND,
     "mail_dir": str(settings.EMAIL_FILE_PATH),
+    "cache": settings.CACHES["default"],
 }
 if connection.vendor == "sqlite":
     with connection.cursor() as cursor:
@@ -79,6 +80,9 @@ def test_without_redis_tasks_go_to_a_sqlite_broker_in_var(tmp_path):
     # Emails land as files a person can open.
     assert state["email"] == "django.core.mail.backends.filebased.EmailBackend"
     assert state["mail_dir"] == str(tmp_path / "mail")
+    # What the worker keeps (dashboard figures, key phrases) the web server reads: files in var/.
+    assert state["cache"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert state["cache"]["LOCATION"] == str(tmp_path / "cache")
 
 
 def test_with_redis_the_broker_is_redis(tmp_path):
