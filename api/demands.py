@@ -6,6 +6,7 @@ firm's identity comes only where the permission module shows it (see DemandSeria
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
@@ -18,8 +19,10 @@ from .serializers import DemandSerializer
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Published demands of all provinces", tags=["demands"]),
-    retrieve=extend_schema(summary="One published demand", tags=["demands"]),
+    list=extend_schema(
+        summary=gettext_noop("Published demands of all provinces"), tags=["demands"]
+    ),
+    retrieve=extend_schema(summary=gettext_noop("One published demand"), tags=["demands"]),
 )
 class DemandViewSet(RepresentativeAPI, viewsets.ReadOnlyModelViewSet):
     """Published provincial demands; anonymised ones come without the firm's identity."""

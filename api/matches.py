@@ -7,6 +7,7 @@ proposals, rejections or staff notes (the same rule as the offer and match pages
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
@@ -16,7 +17,9 @@ from .base import RepresentativeAPI
 from .serializers import MatchSerializer
 
 
-@extend_schema_view(list=extend_schema(summary="Matches of your offers", tags=["matches"]))
+@extend_schema_view(
+    list=extend_schema(summary=gettext_noop("Matches of your offers"), tags=["matches"])
+)
 class MatchViewSet(RepresentativeAPI, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Demands the matching engine paired with your offers (empty until matching runs)."""
 

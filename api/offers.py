@@ -6,6 +6,7 @@ module); an id outside the user's scope answers 404.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -44,11 +45,13 @@ SIMILAR = {
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List your representation's offers", tags=["offers"]),
-    retrieve=extend_schema(summary="One of your offers", tags=["offers"]),
-    create=extend_schema(summary="Create a draft offer", tags=["offers"]),
-    update=extend_schema(summary="Replace an offer's fields", tags=["offers"]),
-    partial_update=extend_schema(summary="Change some fields of an offer", tags=["offers"]),
+    list=extend_schema(summary=gettext_noop("List your representation's offers"), tags=["offers"]),
+    retrieve=extend_schema(summary=gettext_noop("One of your offers"), tags=["offers"]),
+    create=extend_schema(summary=gettext_noop("Create a draft offer"), tags=["offers"]),
+    update=extend_schema(summary=gettext_noop("Replace an offer's fields"), tags=["offers"]),
+    partial_update=extend_schema(
+        summary=gettext_noop("Change some fields of an offer"), tags=["offers"]
+    ),
 )
 class OfferViewSet(
     RepresentativeAPI,
@@ -83,7 +86,7 @@ class OfferViewSet(
         serializer.instance = self.get_queryset().get(pk=offer.pk)
 
     @extend_schema(
-        summary="Publish a draft (or re-publish an archived offer)",
+        summary=gettext_noop("Publish a draft (or re-publish an archived offer)"),
         tags=["offers"],
         request=PublishSerializer,
         responses={
@@ -128,7 +131,7 @@ class OfferViewSet(
         return Response(self.get_serializer(self.get_queryset().get(pk=offer.pk)).data)
 
     @extend_schema(
-        summary="Archive an offer",
+        summary=gettext_noop("Archive an offer"),
         tags=["offers"],
         request=ArchiveSerializer,
         responses={200: OfferSerializer},

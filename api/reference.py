@@ -2,7 +2,9 @@
 plain rows for a server-rendered page (no script: it passes axe and fits a phone).
 
 Only the reading is here; the page (api/schema.py DocsView, templates/api/docs.html) adds the
-host and the portal's own words. The schema's texts (summaries, help texts) stay as written.
+host and the portal's own words. The schema's texts stay as written (help texts, docstrings),
+but for the resources' names and the operations' summaries, which the API modules mark with
+gettext_noop: the page shows them in the reader's language, the schema file in English.
 """
 
 from __future__ import annotations
@@ -14,12 +16,18 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 from drf_spectacular.generators import SchemaGenerator
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
 # drf-spectacular appends an enum's choices to its description as "* `value` - label" lines
 CHOICE = re.compile(r"^\* `(?P<value>[^`]*)` - (?P<label>.*)$", re.M)
 SAMPLE = {"integer": 1, "number": 1, "boolean": False, "array": [], "object": {}}
+TAG_NAMES = {
+    "demands": gettext_noop("Demands"),
+    "matches": gettext_noop("Matches"),
+    "offers": gettext_noop("Offers"),
+}
 
 
 @dataclass(frozen=True)
@@ -116,7 +124,7 @@ def _section(tag: str, operations: list[Operation], description: str) -> Section
             for op in operations
         ]
     return Section(
-        name=tag,
+        name=gettext(TAG_NAMES.get(tag, tag)),
         anchor=f"api-{_slug(tag)}",
         description=description,
         operations=tuple(operations),
@@ -133,7 +141,7 @@ class _Reader:
             method=method,
             path=path,
             anchor=f"op-{_slug(operation.get('operationId') or method + path)}",
-            summary=operation.get("summary", ""),
+            summary=gettext(operation.get("summary", "")) if operation.get("summary") else "",
             description=operation.get("description", ""),
             parameters=tuple(self.parameter(p) for p in operation.get("parameters", [])),
             body=body,

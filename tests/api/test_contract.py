@@ -249,6 +249,12 @@ def test_docs_in_vietnamese_by_default(client, rep_jp):
     body = client.get("/api/docs/").content.decode()
     assert '<html lang="vi">' in body and "<h1>API của cổng thông tin</h1>" in body
     assert "Tình trạng sở hữu trí tuệ" in body  # the schema's model labels follow the reader
+    # resources and summaries too; the schema file keeps its English for client tools
+    assert ">Nhu cầu</h2>" in body and "Nhu cầu đã công bố của mọi tỉnh" in body
+    schema = client.get("/api/schema/?format=json").json()
+    assert schema["paths"]["/api/demands/"]["get"]["summary"] == (
+        "Published demands of all provinces"
+    )
 
 
 def test_docs_in_english_with_the_language_cookie(client, in_english, rep_jp):
