@@ -28,7 +28,9 @@ IMPORT_SESSION_KEY = "offers_import"  # the pending file's token (portal/importi
 
 
 def _page(request: HttpRequest, queryset):
-    return CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return CappedPaginator.of_list(queryset, PAGE_SIZE, request.GET).get_page(
+        request.GET.get("page")
+    )
 
 
 def _query_without_page(request: HttpRequest) -> str:

@@ -15,12 +15,20 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 CAP = 10_000
+# A search ranks each of its hits; past a thousand the number tells its reader nothing more
+# ("more than 1,000": narrow the words), and counting 7,500 hits cost the catalogue 11 ms.
+SEARCH_CAP = 1_000
 
 
 class CappedPaginator(Paginator):
     def __init__(self, object_list, per_page, *, cap: int | None = None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = CAP if cap is None else cap
+
+    @classmethod
+    def of_list(cls, object_list, per_page, query) -> CappedPaginator:
+        """A list page's paginator: searches (a `q` in the query string) counted to SEARCH_CAP."""
+        return cls(object_list, per_page, cap=SEARCH_CAP if query.get("q", "").strip() else CAP)
 
     @cached_property
     def _counted(self) -> int:

@@ -33,7 +33,9 @@ def _filtered(request: HttpRequest) -> tuple[DemandFilter, str]:
 @login_required
 def demand_list(request: HttpRequest) -> HttpResponse:
     demand_filter, scope = _filtered(request)
-    page = CappedPaginator(demand_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator.of_list(demand_filter.qs, PAGE_SIZE, request.GET).get_page(
+        request.GET.get("page")
+    )
     explain_all(page.object_list, request.GET.get("q", ""))
     query = request.GET.copy()
     query.pop("page", None)

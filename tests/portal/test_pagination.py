@@ -15,6 +15,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 @pytest.fixture
 def small_cap(monkeypatch):
     monkeypatch.setattr(pagination, "CAP", 30)
+    monkeypatch.setattr(pagination, "SEARCH_CAP", 30)
     return 30
 
 
@@ -85,6 +86,17 @@ def test_a_search_past_the_cap_pages_by_relevance(client, small_cap, rep_jp, sta
     assert second.context["page"].paginator.capped
     assert rows[-1] == bare  # every exact match first, on every page
     assert all(row.search_reason for row in rows)
+
+
+def test_a_search_counts_less_far_than_the_list(client, monkeypatch, rep_jp, staff_tn):
+    """A search ranks every hit: "more than" comes sooner there than on the whole list."""
+    monkeypatch.setattr(pagination, "SEARCH_CAP", 3)
+    _offers(rep_jp, 4, title="Máy sấy chè", summary="Sấy chè xanh.")
+    _reading(staff_tn, "en")
+    client.force_login(staff_tn)
+    url = reverse("offers:catalog")
+    assert "4 published offers" in client.get(url).content.decode()
+    assert "More than 3 published offers" in client.get(url, {"q": "sấy"}).content.decode()
 
 
 def test_field_filter_lists_each_offer_once(client, rep_jp, staff_tn):
