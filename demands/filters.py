@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
@@ -35,6 +37,22 @@ def user_campaigns(request):
     return campaigns_visible_to(request.user)
 
 
+def _descending(label) -> str:
+    return gettext("%s (descending)") % label
+
+
+class ReaderOrderingFilter(django_filters.OrderingFilter):
+    """Sort choices in the reader's language: django-filter writes each "(descending)" label
+    once, at import, in whatever language is active then."""
+
+    def build_choices(self, fields, labels):
+        choices = []
+        for field, param in fields.items():
+            label = labels.get(field, param)
+            choices += [(param, label), (f"-{param}", lazy(_descending, str)(label))]
+        return choices
+
+
 class DemandFilter(SearchLastMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     status = django_filters.ChoiceFilter(label=_("status"), choices=Demand.Status.choices)
@@ -58,7 +76,7 @@ class DemandFilter(SearchLastMixin, django_filters.FilterSet):
         field_name="created_at__date",
         widget=DateRangeWidget(start_label=_("created from"), end_label=_("created until")),
     )
-    sort = django_filters.OrderingFilter(
+    sort = ReaderOrderingFilter(
         label=_("sort by"),
         fields=(
             ("updated_at", "updated"),

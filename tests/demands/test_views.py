@@ -310,3 +310,12 @@ def test_export_reads_as_people_write(client, enterprise_tn, make_demand):
     assert cell.value == '=HYPERLINK("http://evil")' and cell.data_type == "s"
     assert row[header.index("Điện thoại")].value == "+84 912 345 678"
     assert row[header.index("Chế độ hiển thị")].value == "ẩn danh"
+
+
+def test_sort_choices_in_the_readers_language(client, staff_tn, settings):
+    client.force_login(staff_tn)
+    url = reverse("demands:list")
+    assert "thay đổi gần nhất (giảm dần)" in client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url).content.decode()
+    assert "last change (descending)" in english and "giảm dần" not in english
