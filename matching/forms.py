@@ -1,4 +1,5 @@
 from django import forms
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
 from .engine.scoring import DEFAULT_WEIGHTS, Weights
@@ -28,7 +29,9 @@ class EngineSettingsForm(forms.Form):
                 min_value=0,
                 max_value=SHARES.get(name, 10),
                 initial=getattr(current, name),
-                help_text=_("default %(value)s") % {"value": getattr(DEFAULT_WEIGHTS, name)},
+                # "0,333" in Vietnamese, "0.333" in English: three decimals at most, localised
+                help_text=_("default %(value)s")
+                % {"value": floatformat(getattr(DEFAULT_WEIGHTS, name), -3)},
             )
         self.order_fields([*EDITABLE, "note"])
 
