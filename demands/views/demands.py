@@ -148,6 +148,10 @@ def _save_and_maybe_submit(
             if issue.field in form.fields and issue.blocking:
                 form.add_error(issue.field, issue.message)
         form.instance = demand
+        messages.warning(
+            request,
+            _("Your draft is saved. Complete what is marked below, then send it for review."),
+        )
         return _render_form(request, form, demand, issues=incomplete.issues)
     messages.success(request, _("Your demand was sent to the provincial staff for review."))
     return redirect(demand)

@@ -83,6 +83,7 @@ def test_submit_incomplete_saves_the_draft_and_shows_what_is_missing(client, ent
     fields = {issue.field for issue in response.context["issues"]}
     assert {"problem", "expected_result", "fields"} <= fields
     assert response.context["form"].errors["expected_result"]
+    assert "Bản nháp đã được lưu" in response.content.decode()  # it says the draft is kept
 
 
 @pytest.mark.django_db
