@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -69,10 +70,17 @@ class Session(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
 
     def get_absolute_url(self) -> str:
         return reverse("events:detail", args=[self.pk])
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language: the English one for English readers, if given."""
+        if self.title_en and (get_language() or "").startswith("en"):
+            return self.title_en
+        return self.title
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

@@ -107,7 +107,7 @@ def _tell_invited(session: Session, organizations: list[Organization]) -> None:
         notify(
             users=_members(org.pk),
             kind=Kind.MEETING,
-            title=lambda: _("You are invited to a connection session: %s") % session.title,
+            title=lambda: _("You are invited to a connection session: %s") % session.display_title,
             body=gettext_lazy("Accept the invitation and choose the offers you will present."),
             url=_url(session),
         )
@@ -352,7 +352,7 @@ def request_ask(
     notify(
         users=other_members,
         kind=Kind.MEETING,
-        title=lambda: _("A meeting is asked of you at %s") % session.title,
+        title=lambda: _("A meeting is asked of you at %s") % session.display_title,
         body=gettext_lazy("Accept or decline it on the session's meetings page."),
         url=_url(session, "events:meetings"),
     )
@@ -386,9 +386,9 @@ def request_answer(*, request: MeetingRequest, by: User, yes: bool) -> MeetingRe
             users=_members(other.organization_id),
             kind=Kind.MEETING,
             title=(
-                (lambda: _("A meeting at %s was accepted") % session.title)
+                (lambda: _("A meeting at %s was accepted") % session.display_title)
                 if accepted
-                else (lambda: _("A meeting at %s was declined") % session.title)
+                else (lambda: _("A meeting at %s was declined") % session.display_title)
             ),
             url=_url(session, "events:meetings"),
         )

@@ -218,3 +218,17 @@ def test_asking_for_a_proposed_meeting_is_saying_yes_to_it(registered, rep_jp, e
     request = services.request_ask(session=registered, by=rep_jp, other=firm, demand=tea)
     assert R.objects.count() == before
     assert request.asked_by == R.Asker.ENGINE and request.representation_answer == R.Answer.YES
+
+
+def test_a_session_reads_in_its_readers_language(client, session, rep_jp, settings):
+    """Pages, tab titles and notifications name the session by its English title for
+    English readers (when the organisers gave one), else by its Vietnamese one."""
+    from django.urls import reverse
+
+    client.force_login(rep_jp)
+    url = reverse("events:detail", args=[session.pk])
+    assert "Phiên làm việc kết nối công nghệ nước ngoài" in client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url).content.decode()
+    assert "<title>Foreign technology connection session" in english
+    assert "Phiên làm việc" not in english
