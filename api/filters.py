@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_noop
 
 from demands.models import Demand
 from demands.selectors import demand_search
@@ -17,10 +18,14 @@ class DemandFilter(SearchLastMixin, django_filters.FilterSet):
 
     q = django_filters.CharFilter(
         method="search",
-        help_text="Whole words, exact accents first, then by meaning; ordered by relevance.",
+        help_text=gettext_noop(
+            "Whole words, exact accents first, then by meaning; ordered by relevance."
+        ),
     )
-    field = django_filters.CharFilter(method="in_field", help_text="S&T field code.")
-    province = django_filters.CharFilter(field_name="province__slug", help_text="Province slug.")
+    field = django_filters.CharFilter(method="in_field", help_text=gettext_noop("S&T field code."))
+    province = django_filters.CharFilter(
+        field_name="province__slug", help_text=gettext_noop("Province slug.")
+    )
 
     def search(self, queryset, name, value):
         return demand_search(queryset, value)

@@ -23,6 +23,11 @@ BODY_METHODS = ("POST", "PUT", "PATCH")
 # drf-spectacular appends an enum's choices to its description as "* `value` - label" lines
 CHOICE = re.compile(r"^\* `(?P<value>[^`]*)` - (?P<label>.*)$", re.M)
 SAMPLE = {"integer": 1, "number": 1, "boolean": False, "array": [], "object": {}}
+# DRF's own words in the schema, listed so that makemessages finds them for the page
+gettext_noop("A page number within the paginated result set.")
+gettext_noop("Number of results to return per page.")
+# DRF describes each path's id as "A unique integer value identifying this <model name>."
+PATH_ID = re.compile(r"^A unique integer value identifying this .*\.$")
 TAG_NAMES = {
     "demands": gettext_noop("Demands"),
     "matches": gettext_noop("Matches"),
@@ -159,7 +164,7 @@ class _Reader:
             name=parameter["name"],
             type=self.type_of(schema),
             required=bool(parameter.get("required")),
-            description=_without_choices(parameter.get("description", "")),
+            description=_said(_without_choices(parameter.get("description", ""))),
             choices=self.choices(schema, parameter.get("description", "")),
             where=parameter.get("in", ""),
         )
@@ -173,7 +178,7 @@ class _Reader:
                 name=name,
                 type=self.type_of(field),
                 required=name in required,
-                description=_without_choices(field.get("description", ""))
+                description=_said(_without_choices(field.get("description", "")))
                 or field.get("title", ""),
                 choices=self.choices(field, field.get("description", "")),
             )
@@ -193,7 +198,7 @@ class _Reader:
             body = "{field: [string]}"  # a 400's messages by field name
         else:
             body = self.type_of(schema)
-        return Answer(code=code, description=answer.get("description", ""), body=body)
+        return Answer(code=code, description=_said(answer.get("description", "")), body=body)
 
     def resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
         """A $ref followed, and an allOf of one schema (how a described enum is written)
@@ -269,6 +274,14 @@ class _Reader:
 
 def _is_blank_enum(schema: dict[str, Any]) -> bool:
     return schema.get("enum") in ([""], [None], ["", None])
+
+
+def _said(text: str) -> str:
+    """A text of the schema in the reader's language where the portal translated it (the API
+    modules mark theirs with gettext_noop), else as written."""
+    if PATH_ID.match(text):
+        return gettext("The record's number (its id).")
+    return gettext(text) if text else ""
 
 
 def _without_choices(description: str) -> str:

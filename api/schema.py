@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from drf_spectacular.views import SpectacularAPIView
@@ -28,14 +29,16 @@ class PortalAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         errors = {
-            "401": "Missing or invalid token.",
-            "403": "Not allowed for your role.",
-            "429": "Too many requests.",
+            "401": gettext_noop("Missing or invalid token."),
+            "403": gettext_noop("Not allowed for your role."),
+            "429": gettext_noop("Too many requests."),
         }
         if "{" in self.path:
-            errors["404"] = "Not found, or not yours."
+            errors["404"] = gettext_noop("Not found, or not yours.")
         elif self.method == "GET" and self._is_list_view() and self._get_paginator():
-            errors["404"] = "No such page."  # DRF's answer to ?page= past the last one
+            errors["404"] = gettext_noop(
+                "No such page."
+            )  # DRF's answer to ?page= past the last one
         for code, description in errors.items():
             responses.setdefault(
                 code,
@@ -47,7 +50,10 @@ class PortalAutoSchema(AutoSchema):
             responses.setdefault(
                 "400",
                 self._get_response_for_code(
-                    OpenApiResponse(response=FIELD_ERRORS, description="Invalid input."), "400"
+                    OpenApiResponse(
+                        response=FIELD_ERRORS, description=gettext_noop("Invalid input.")
+                    ),
+                    "400",
                 ),
             )
         elif self.method == "GET" and self._is_list_view() and self._get_paginator():
@@ -55,7 +61,8 @@ class PortalAutoSchema(AutoSchema):
                 "400",
                 self._get_response_for_code(
                     OpenApiResponse(
-                        response=FIELD_ERRORS, description="Invalid filter value or page size."
+                        response=FIELD_ERRORS,
+                        description=gettext_noop("Invalid filter value or page size."),
                     ),
                     "400",
                 ),

@@ -4,6 +4,7 @@ of a demand or a match is asked of the permission module."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_noop
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -53,22 +54,24 @@ class OfferSerializer(serializers.ModelSerializer):
         many=True,
         required=False,
         queryset=Field.objects.filter(parent__isnull=False),
-        help_text='S&T field codes (OECD FOS 2007), 1 to 3, e.g. "2.02".',
+        help_text=gettext_noop('S&T field codes (OECD FOS 2007), 1 to 3, e.g. "2.02".'),
     )
     cooperation = serializers.SlugRelatedField(
         slug_field="code",
         many=True,
         required=False,
         queryset=CooperationType.objects.all(),
-        help_text="Cooperation offered: license, technology_transfer, joint_venture, ...",
+        help_text=gettext_noop(
+            "Cooperation offered: license, technology_transfer, joint_venture, ..."
+        ),
     )
     trl = serializers.PrimaryKeyRelatedField(
         queryset=TechnologyReadinessLevel.objects.all(),
         required=False,
         allow_null=True,
-        help_text="Technology readiness level, 1 to 9.",
+        help_text=gettext_noop("Technology readiness level, 1 to 9."),
     )
-    provider_country = CountryField(help_text='ISO 3166-1 alpha-2 code, e.g. "JP".')
+    provider_country = CountryField(help_text=gettext_noop('ISO 3166-1 alpha-2 code, e.g. "JP".'))
     provider_website = OptionalURLField(required=False, allow_blank=True, max_length=200)
     source_url = OptionalURLField(required=False, allow_blank=True, max_length=500)
     url = serializers.SerializerMethodField()
@@ -123,7 +126,9 @@ class OfferSerializer(serializers.ModelSerializer):
 class PublishSerializer(serializers.Serializer):
     confirm_similar = serializers.BooleanField(
         default=False,
-        help_text="Publish even though offers with the same provider and a similar title exist.",
+        help_text=gettext_noop(
+            "Publish even though offers with the same provider and a similar title exist."
+        ),
     )
 
 
@@ -186,7 +191,7 @@ class MatchSerializer(serializers.Serializer):
     status = serializers.CharField()
     reasons = serializers.SerializerMethodField()
     contact = serializers.SerializerMethodField(
-        help_text="The enterprise's contact; null until both sides said interested."
+        help_text=gettext_noop("The enterprise's contact; null until both sides said interested.")
     )
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
