@@ -25,6 +25,7 @@ from django.utils import timezone
 from django_countries import countries
 
 from accounts import permissions
+from accounts.models import Role
 from portal import xlsx
 from portal.i18n import language_name
 
@@ -110,18 +111,19 @@ class DemandFacts:
     answer and `IdentityRule` asks the rule once per kind of demand (at most 108), not per
     row. A rule that starts reading another attribute fails here loudly (AttributeError)."""
 
-    __slots__ = ("organization_id", "province_id", "status", "visibility")
+    __slots__ = ("organization_id", "pk", "province_id", "status", "visibility")
 
-    def __init__(self, user, organization_id, province_id, status, visibility):
+    def __init__(self, user, pk, organization_id, province_id, status, visibility):
         own_organization = organization_id == user.organization_id
         own_province = province_id is not None and province_id == user.province_id
         self.organization_id = organization_id if own_organization else -1
         self.province_id = province_id if own_province else -1
         self.status = status
         self.visibility = visibility
+        self.pk = pk  # -1 where the rule's answer cannot depend on the demand itself
 
     def key(self) -> tuple:
-        return (self.organization_id, self.province_id, self.status, self.visibility)
+        return (self.organization_id, self.province_id, self.status, self.visibility, self.pk)
 
 
 class IdentityRule:
@@ -130,9 +132,19 @@ class IdentityRule:
     def __init__(self, user):
         self.user = user
         self.answers: dict[tuple, bool] = {}
+        # A representation may also know the firm of one demand (both said interested in a
+        # match): for its readers each demand is its own kind.
+        self.per_demand = permissions.role_of(user) == Role.REPRESENTATIVE
 
-    def __call__(self, organization_id, province_id, status, visibility) -> bool:
-        facts = DemandFacts(self.user, organization_id, province_id, status, visibility)
+    def __call__(self, pk, organization_id, province_id, status, visibility) -> bool:
+        facts = DemandFacts(
+            self.user,
+            pk if self.per_demand else -1,
+            organization_id,
+            province_id,
+            status,
+            visibility,
+        )
         key = facts.key()
         if key not in self.answers:
             self.answers[key] = permissions.can(self.user, "demand.view_identity", facts)
@@ -286,7 +298,7 @@ class _RowWriter:
                 campaign or "",
                 localtime(submitted_at).replace(tzinfo=None) if submitted_at else "",
             ]
-            if not self.shows_identity(organization_id, province_id, status, visibility):
+            if not self.shows_identity(pk, organization_id, province_id, status, visibility):
                 for position in IDENTITY:
                     row[position] = ""
             yield row

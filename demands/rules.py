@@ -3,7 +3,8 @@
 A demand is seen whole by its firm, by staff of its province and by national coordinators
 (not while it is a draft: a draft is the firm's own). Everyone else signed in sees it only once
 listed, and then by its visibility: public whole, anonymised without the firm's identity,
-contact and attachments, confidential not at all. The same answers for a whole list are
+contact and attachments, confidential not at all; a representation learns the firm once both
+it and the firm said "interested" in one of their matches. The same answers for a whole list are
 `demands.selectors.demands_visible_to` (tests/accounts/test_rule_scopes.py ties the two).
 
 django-rules' autodiscovery imports this module when the apps are ready; callers ask
@@ -58,9 +59,31 @@ def is_not_confidential(user, demand) -> bool:
     return demand.visibility != Visibility.CONFIDENTIAL
 
 
+@rules.predicate
+def is_consented_partner(user, demand) -> bool:
+    """The firm and this representation both said "interested" in one of their matches: the
+    firm agreed to be known to it (as match.see_contacts says on the match). The demands of
+    such matches are read once per user object (a request), not once per demand listed."""
+    ids = getattr(user, "_consented_demand_ids", None)
+    if ids is None:
+        from matching.models import Answer, Match
+
+        ids = set(
+            Match.objects.filter(
+                offer__representation_id=user.organization_id,
+                enterprise_answer=Answer.INTERESTED,
+                representation_answer=Answer.INTERESTED,
+            ).values_list("demand_id", flat=True)
+        )
+        user._consented_demand_ids = ids
+    return demand.pk in ids
+
+
 province_staff = is_staff & in_users_province
 insiders = (is_enterprise & is_own_demand) | ((province_staff | is_national) & is_not_draft)
-shows_identity = insiders | (is_listed_for_others & is_public)
+shows_identity = (
+    insiders | (is_listed_for_others & is_public) | (is_representative & is_consented_partner)
+)
 
 rules.add_rule("demand.view", insiders | is_listed_for_others)
 # The firm's name, contact and attachments.

@@ -240,3 +240,29 @@ def test_a_representation_pages_through_all_its_introductions(client, tea_demand
     assert "page=2" in first.content.decode()
     second = client.get(reverse("connections:introductions"), {"page": 2})
     assert [m.pk for m in second.context["matches"]] == [introduced[30].pk]
+
+
+def test_once_both_sides_said_interested_the_firm_is_named_everywhere_to_that_representation(
+    client,
+    staff_tn,
+    enterprise_tn,
+    rep_jp,
+    rep_de,
+    match,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    """Anonymity holds until consent; after it the firm is named on the demand page and the
+    dashboard too, not only on the match page. Another representation still reads it anonymised."""
+    from accounts import permissions
+
+    firm = match.demand.organization.name
+    demand_url = reverse("demands:detail", args=[match.demand.pk])
+    client.force_login(rep_jp)
+    assert firm not in client.get(demand_url).content.decode()
+    consent(match, staff_tn, enterprise_tn, rep_jp, django_capture_on_commit_callbacks)
+    client.force_login(rep_jp)
+    assert firm in client.get(demand_url).content.decode()
+    assert firm in client.get(reverse("insights:dashboard_representative")).content.decode()
+    client.force_login(rep_de)
+    assert firm not in client.get(demand_url).content.decode()
+    assert not permissions.can(rep_de, "demand.view_identity", match.demand)
