@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import zoneinfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +15,7 @@ from matching.models import Answer, Match
 from portal.text import normalize_text
 
 from . import services
-from .models import MatchEvent
+from .models import Agreement, MatchEvent, Meeting, Message
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,8 @@ def seed(context) -> None:
             match.refresh_from_db()
             if match.status != Match.Status.CONSENTED:
                 continue
+            if stage == "agreement":
+                _converse(match, staff)
             zone, language = meeting
             services.match_schedule_meeting(
                 match=match,
@@ -108,3 +111,77 @@ def seed(context) -> None:
                     signed_on=timezone.localdate(),
                     registration_required=False,
                 )
+        for title, offer_ref, stage, _meeting in STORIES:
+            story = Match.objects.filter(
+                demand__title=normalize_text(title), offer__external_ref=offer_ref
+            ).first()
+            if story is not None and stage != "shortlisted":
+                _spread_over_the_last_days(story, past_meeting=stage == "agreement")
+
+
+# The thread after both sides said interested: staff, the representation, then the firm.
+CONVERSATION = [
+    (
+        "staff",
+        "Chào hai bên, Sở KH&CN Thái Nguyên đã chia sẻ liên hệ của hai bên. Đề nghị hai bên "
+        "thống nhất lịch họp trực tuyến trong tuần tới; Sở sẽ bố trí phiên dịch tiếng Nhật.",
+    ),
+    (
+        "representation",
+        "Thank you. The provider can present its withering and rolling line online, with a "
+        "demonstration video; a morning in Tokyo time suits them best.",
+    ),
+    (
+        "enterprise",
+        "Cảm ơn anh chị. Công ty chúng tôi đồng ý họp buổi sáng; xin gửi trước báo giá trọn "
+        "dây chuyền và nội dung đào tạo vận hành cho công nhân.",
+    ),
+]
+
+
+def _converse(match: Match, staff) -> None:
+    from .models import Channel
+    from .thread_services import message_post
+
+    writers = {
+        "staff": staff,
+        "representation": match.offer.representation.members.filter(is_active=True).first(),
+        "enterprise": match.demand.organization.members.filter(is_active=True).first(),
+    }
+    for side, body in CONVERSATION:
+        if writers[side] is not None:
+            message_post(match=match, channel=Channel.SHARED, body=body, by=writers[side])
+
+
+def _spread_over_the_last_days(match: Match, *, past_meeting: bool) -> None:
+    """The services stamp every step "now": put the story's steps a day apart after the
+    demand's publication, as they would have happened (introduction, answers, a conversation,
+    meeting, negotiation, signing), so that delays and dates on the dashboards read as real
+    ones. A signed agreement's meeting was held at 9:00 in its zone the day after it was
+    scheduled, and what followed came after it."""
+    now = timezone.now()
+    published = match.demand.published_at or now - datetime.timedelta(days=7)
+    when = published
+    meeting = Meeting.objects.filter(match=match).first() if past_meeting else None
+    for event in match.events.order_by("id"):
+        when += datetime.timedelta(days=1)
+        MatchEvent.objects.filter(pk=event.pk).update(created_at=min(when, now))
+        if meeting is not None and event.to_status == Match.Status.MEETING:
+            local = (when + datetime.timedelta(days=1)).astimezone(
+                zoneinfo.ZoneInfo(meeting.timezone)
+            )
+            meeting.starts_at = local.replace(hour=9, minute=0, second=0, microsecond=0)
+            meeting.save(update_fields=["starts_at"])
+            when = meeting.starts_at  # the next steps follow the meeting
+    answered = published + datetime.timedelta(days=2)
+    Match.objects.filter(pk=match.pk).update(
+        introduced_at=published + datetime.timedelta(days=1),
+        enterprise_answered_at=answered if match.enterprise_answered_at else None,
+        representation_answered_at=answered if match.representation_answered_at else None,
+    )
+    # the conversation on the day both had said interested, an hour apart
+    for hour, message in enumerate(match.messages.order_by("id"), start=1):
+        Message.objects.filter(pk=message.pk).update(
+            created_at=answered + datetime.timedelta(hours=hour)
+        )
+    Agreement.objects.filter(match=match).update(signed_on=timezone.localdate(min(when, now)))

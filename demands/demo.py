@@ -523,14 +523,23 @@ def seed(context) -> None:
         demand.cooperation.set(cooperation)
         path = PATHS[status]
         previous = ""
+        moved = {}
         for step, to_status in enumerate(path):
             by_staff = to_status in (S.RETURNED, S.PUBLISHED, S.IN_CONNECTION, S.FULFILLED)
+            # the demand's steps a week apart, the last one a week ago
+            moved[to_status] = now - datetime.timedelta(days=7 * (len(path) - step))
             DemandEvent.objects.create(
                 demand=demand,
                 actor=reviewer if by_staff else author,
                 from_status=previous,
                 to_status=to_status,
                 note=RETURN_NOTE if to_status == S.RETURNED else "",
-                created_at=now - datetime.timedelta(days=2 * (len(path) - step)),
+                created_at=moved[to_status],
             )
             previous = to_status
+        # the dates the lists and dashboards show are those of the history
+        Demand.objects.filter(pk=demand.pk).update(
+            created_at=moved[S.DRAFT],
+            submitted_at=moved.get(S.SUBMITTED),
+            published_at=moved.get(S.PUBLISHED),
+        )

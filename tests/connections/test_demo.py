@@ -33,3 +33,23 @@ def test_demo_pipeline_stories_pair_demands_with_their_answers():
             match.demand.title,
             match.offer.title,
         )
+    # The stories read as real ones: introduced a day after publication (so the dashboards'
+    # delay is not 0), a conversation once both said interested, the meeting held before the
+    # negotiation and the signing, nothing dated in the future.
+    from django.utils import timezone
+
+    match = agreement.match
+    assert match.introduced_at - match.demand.published_at == timezone.timedelta(days=1)
+    assert [m.side for m in match.messages.order_by("created_at")] == [
+        "staff",
+        "representation",
+        "enterprise",
+    ]
+    meeting = match.meetings.get()
+    steps = dict(match.events.values_list("to_status", "created_at"))
+    assert steps["meeting"] < meeting.starts_at < steps["negotiating"] < steps["agreement"]
+    assert max(steps.values()) <= timezone.now() and agreement.signed_on <= timezone.localdate()
+    import zoneinfo
+
+    held = timezone.localtime(meeting.starts_at, zoneinfo.ZoneInfo(meeting.timezone))
+    assert (held.hour, held.minute) == (9, 0)  # a morning in the meeting's own zone

@@ -222,8 +222,13 @@ def test_enterprise_fills_the_demand_form_by_keyboard_only(firm_member, browser,
     assert demand.problem == "Lò sấy than làm chè sẫm màu và mất hương."
     assert demand.fields.count() == 1 and demand.cooperation.count() == 1
     assert page.locator(".msg-success").is_visible()
-    # and the page does not trap the keyboard: Tab reaches the footer's last link
-    tab_to(page, "footer a", limit=200)
+    # and the page does not trap the keyboard: Tab reaches the page's last link or control
+    page.evaluate(
+        "() => [...document.querySelectorAll('a[href], button, input, select, textarea')]"
+        ".filter((e) => e.offsetParent !== null && !e.disabled).pop()"
+        ".setAttribute('data-last-stop', '')"
+    )
+    tab_to(page, "[data-last-stop]", limit=200)
     context.close()
 
 
