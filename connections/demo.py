@@ -140,6 +140,8 @@ CONVERSATION = [
 
 
 def _converse(match: Match, staff) -> None:
+    from accounts.models import User
+
     from .models import Channel
     from .thread_services import message_post
 
@@ -151,6 +153,17 @@ def _converse(match: Match, staff) -> None:
     for side, body in CONVERSATION:
         if writers[side] is not None:
             message_post(match=match, channel=Channel.SHARED, body=body, by=writers[side])
+    # a week-old conversation its readers have read: no unread badge from the seed
+    from notifications.models import Kind, Notification
+
+    from .thread_selectors import thread_path
+    from .thread_services import thread_mark_read
+
+    readers = Notification.objects.filter(
+        kind=Kind.MESSAGE, url__startswith=f"{thread_path(match.pk)}#"
+    ).values_list("user", flat=True)
+    for reader in User.objects.filter(pk__in=readers):
+        thread_mark_read(user=reader, match=match)
 
 
 def _spread_over_the_last_days(match: Match, *, past_meeting: bool) -> None:

@@ -45,6 +45,9 @@ def test_demo_pipeline_stories_pair_demands_with_their_answers():
         "representation",
         "enterprise",
     ]
+    from notifications.models import Kind, Notification
+
+    assert not Notification.objects.filter(kind=Kind.MESSAGE, read_at=None).exists()
     meeting = match.meetings.get()
     steps = dict(match.events.values_list("to_status", "created_at"))
     assert steps["meeting"] < meeting.starts_at < steps["negotiating"] < steps["agreement"]
